@@ -1,0 +1,50 @@
+# ChargePlane — the two quick-start commands:
+#   make demo   install dependencies, build, start the platform with 50 simulated OCPP 1.6 piles
+#   make test   build and run every test suite (unit, integration, end-to-end)
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_PILES ?= 50
+
+.PHONY: all deps build configure test unit integration e2e demo bench generate check-generated clean
+
+all: build
+
+deps:
+	@bash tools/install-deps.sh
+
+configure:
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+unit: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE integration
+
+integration: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L integration
+
+e2e: build
+	@bash tests/e2e/run.sh $(BUILD_DIR)/chargeplane
+
+test: deps build
+	@$(MAKE) --no-print-directory check-generated
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@bash tests/e2e/run.sh $(BUILD_DIR)/chargeplane
+
+demo: deps build
+	@bash tools/demo.sh $(BUILD_DIR)/chargeplane $(DEMO_PILES)
+
+bench: build
+	@bash bench/run.sh $(BUILD_DIR)
+
+generate:
+	@python3 tools/gen_ocpp.py --schemas ../shared/ocpp-schemas/ocpp1.6 --version 1.6 --out src/protocol/ocpp/v16/generated
+
+check-generated:
+	@bash tools/check-generated.sh
+
+clean:
+	@rm -rf $(BUILD_DIR)

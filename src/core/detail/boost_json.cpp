@@ -1,0 +1,2 @@
+// The one translation unit that compiles Boost.JSON; every other file includes the headers only.
+#include <boost/json/src.hpp>

@@ -1,0 +1,109 @@
+#pragma once
+// Registry — the live state of every pile and connector, in memory (answers the API without
+// a table scan), plus the link to each connected pile's session.
+// Thread-safe: any thread may read or update; state is sharded behind mutexes, no I/O here.
+// It is loaded from the store at start and kept current by Fleet as events arrive.
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/time.h"
+#include "domain/events.h"
+#include "store/store.h"
+
+namespace cp::services {
+
+// What the services can do to a connected pile session. Implemented by gateway sessions.
+// Methods are safe from any thread (the session re-posts to its strand).
+class PileLink {
+ public:
+  virtual ~PileLink() = default;
+  // Close the connection (e.g. a newer connection for the same pile id took over).
+  virtual void close(const std::string& reason) = 0;
+  virtual std::string remote_address() const = 0;
+};
+
+struct LastValue {
+  double value = 0;
+  std::string unit;
+  Timestamp at;
+};
+
+struct ConnectorState {
+  int connector = 0;
+  std::string status = "Unknown";
+  std::string error_code = "NoError";
+  std::string vendor_error_code;
+  std::string info;
+  std::optional<Timestamp> updated;
+  std::optional<domain::TransactionId> transaction;
+  std::map<std::string, LastValue> last_values;  // by measurand (phase-qualified "Voltage.L1")
+};
+
+struct PileState {
+  domain::PileId id;
+  std::string protocol;
+  std::string registration = "Accepted";
+  bool online = false;
+  std::optional<Timestamp> connected_since;
+  std::optional<Timestamp> last_seen;
+  std::optional<Timestamp> last_boot;
+  std::string vendor, model, serial, firmware;
+  std::string remote_address;
+  std::vector<ConnectorState> connectors;  // sorted by connector id, 0 = pile-level
+};
+
+struct PileFilter {
+  std::optional<std::string> protocol;
+  std::optional<bool> online;
+  std::optional<std::string> connector_status;  // any connector in this status
+  std::string after;                            // cursor: ids > after (sorted by id)
+  int limit = 100;
+};
+
+class Registry {
+ public:
+  // Seeds the registry from stored piles and connectors (all offline).
+  void load(const std::vector<store::PileRecord>& piles,
+            const std::vector<store::ConnectorRecord>& connectors);
+
+  void upsert_pile(const store::PileRecord& pile);  // registration via the API
+  void remove_pile(const domain::PileId& id);
+  bool exists(const domain::PileId& id) const;
+
+  std::optional<PileState> get(const domain::PileId& id) const;
+  std::vector<PileState> list(const PileFilter& filter) const;
+  struct Counts {
+    std::size_t total = 0, online = 0, charging = 0, faulted = 0;
+  };
+  Counts counts() const;
+
+  // Session links. `attach` returns the link it replaced (the caller closes it: newer wins).
+  std::shared_ptr<PileLink> attach(const domain::PileId& id, std::shared_ptr<PileLink> link, Timestamp at);
+  // Detaches only if `link` is still the current one (an old session closing must not
+  // mark a newer connection offline). Returns true if the pile went offline.
+  bool detach(const domain::PileId& id, const PileLink* link, Timestamp at);
+  std::shared_ptr<PileLink> link(const domain::PileId& id) const;
+
+  // Live updates from Fleet.
+  void on_boot(const domain::PileBooted& boot);
+  void on_seen(const domain::PileId& id, Timestamp at);
+  void on_connector_status(const domain::ConnectorStatusChanged& change);
+  void on_telemetry(const domain::TelemetrySampled& sample);
+  void on_transaction(const domain::PileId& id, int connector, std::optional<domain::TransactionId> tx);
+
+ private:
+  struct Entry {
+    PileState state;
+    std::shared_ptr<PileLink> link;
+  };
+  ConnectorState& connector_locked(Entry& e, int connector);
+  mutable std::shared_mutex mu_;
+  std::map<domain::PileId, Entry> piles_;  // ordered: cursor paging by id
+};
+
+}  // namespace cp::services

@@ -1,0 +1,193 @@
+#pragma once
+// store.h — the only storage interface (DESIGN.md §5). Backends: sqlite/ (default), postgres/ later.
+// Nothing backend-specific crosses this header.
+//
+// Writes are asynchronous and group-committed: `submit()` enqueues a batch of operations on a
+// bounded queue; one writer thread applies many batches in one database transaction and, only
+// after COMMIT has returned (durable), calls each batch's `done` on the writer thread with the
+// outcome. Callers send acknowledgements (CALLRESULT, protocol ACK, HTTP 2xx) from `done`.
+// When the queue is full `submit()` blocks the caller briefly (back-pressure), it never drops.
+// A batch is atomic: all of its operations commit or none do.
+//
+// Reads are synchronous, thread-safe and run on reader connections that never block the writer.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/metrics.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "domain/events.h"
+
+namespace cp::store {
+
+using domain::PileId;
+using domain::TransactionId;
+
+// ---- records (what reads return) ----
+struct PileRecord {
+  PileId id;
+  std::string protocol;       // "ocpp1.6", ...
+  std::string password_hash;  // PHC-style string from services/auth; never logged or returned by the API
+  std::string registration = "Accepted";  // Accepted | Pending | Rejected (operator's choice)
+  std::string vendor, model, serial, firmware;
+  std::optional<Timestamp> last_seen;
+  std::optional<Timestamp> last_boot;
+  Timestamp created;
+};
+
+struct ConnectorRecord {
+  PileId pile;
+  int connector = 0;
+  std::string status;
+  std::string error_code;
+  std::string vendor_error_code;
+  std::string info;
+  Timestamp updated;
+};
+
+struct IdTagRecord {
+  std::string id_tag;
+  std::string status = "Accepted";  // AuthorizationStatus name
+  std::optional<Timestamp> expiry;
+  std::optional<std::string> parent_id_tag;
+};
+
+struct TransactionRecord {
+  TransactionId id = 0;
+  PileId pile;
+  int connector = 0;
+  std::string id_tag;
+  std::int64_t meter_start_wh = 0;
+  Timestamp started;
+  std::optional<std::int64_t> meter_stop_wh;
+  std::optional<Timestamp> stopped;
+  std::optional<std::string> stop_reason;
+  std::optional<std::string> stop_id_tag;
+};
+
+struct TelemetryRow {
+  PileId pile;
+  int connector = 0;
+  std::optional<TransactionId> transaction;
+  Timestamp at;
+  std::string measurand;
+  std::string phase;
+  std::string unit;
+  std::string context;
+  std::string location;
+  double value = 0;
+};
+
+struct RejectedFrame {
+  std::string pile;  // may be unknown/unauthenticated: what the peer claimed
+  Timestamp at;
+  std::string protocol;
+  std::string error_code;  // e.g. "FormationViolation"
+  std::string detail;
+  std::string raw;  // truncated by the caller to a bounded size
+};
+
+struct UserRecord {
+  std::string username;
+  std::string password_hash;
+  std::string role;  // viewer | operator | admin
+  Timestamp created;
+};
+
+// ---- write operations ----
+struct UpsertPile { PileRecord pile; };  // insert or replace registration fields (not live fields)
+struct DeletePile { PileId id; };
+struct RecordBoot { domain::PileBooted boot; };  // vendor/model/serial/firmware, last_boot
+struct TouchPile { PileId id; Timestamp at; };   // last_seen
+struct UpsertConnector { ConnectorRecord connector; };
+struct StartTransaction { TransactionRecord tx; };  // id already issued (see next_transaction_id)
+struct StopTransaction {
+  TransactionId id;
+  std::int64_t meter_stop_wh;
+  Timestamp stopped;
+  std::string reason;
+  std::string id_tag;
+};
+struct InsertTelemetry { std::vector<TelemetryRow> rows; };
+struct UpsertIdTag { IdTagRecord tag; };
+struct InsertDataTransfer { domain::DataTransferReceived message; };
+struct RecordPileStatusReport { PileId pile; std::string kind; std::string status; Timestamp at; };  // kind: firmware|diagnostics
+struct InsertRejectedFrame { RejectedFrame frame; };  // the table is bounded (oldest pruned)
+struct UpsertUser { UserRecord user; };
+struct DeleteUser { std::string username; };
+
+using WriteOp = std::variant<UpsertPile, DeletePile, RecordBoot, TouchPile, UpsertConnector,
+                             StartTransaction, StopTransaction, InsertTelemetry, UpsertIdTag,
+                             InsertDataTransfer, RecordPileStatusReport, InsertRejectedFrame,
+                             UpsertUser, DeleteUser>;
+
+using WriteBatch = std::vector<WriteOp>;
+using WriteDone = std::function<void(const Status&)>;  // runs on the writer thread
+
+// ---- queries ----
+struct TelemetryQuery {
+  PileId pile;
+  std::optional<std::string> measurand;
+  std::optional<Timestamp> from;  // inclusive
+  std::optional<Timestamp> to;    // exclusive
+  int limit = 1000;               // newest first
+};
+struct TransactionQuery {
+  std::optional<PileId> pile;
+  int limit = 100;
+  std::optional<TransactionId> before;  // cursor: ids < before, newest first
+};
+
+struct StoreStats {
+  std::uint64_t batches_committed = 0;
+  std::uint64_t ops_committed = 0;
+  std::uint64_t commits = 0;  // database transactions (group commits)
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes (see the header comment). Safe from any thread.
+  virtual void submit(WriteBatch batch, WriteDone done) = 0;
+  // Blocks until everything submitted so far is committed; for shutdown and tests.
+  virtual void flush() = 0;
+  // Stops the writer after draining the queue. Further submits fail with "store_closed".
+  virtual void close() = 0;
+
+  // Transaction ids are issued by the server; unique and increasing across restarts.
+  virtual TransactionId next_transaction_id() = 0;
+
+  virtual Result<std::vector<PileRecord>> piles() = 0;
+  virtual Result<std::optional<PileRecord>> pile(const PileId& id) = 0;
+  virtual Result<std::vector<ConnectorRecord>> connectors(const PileId& pile) = 0;
+  virtual Result<std::optional<IdTagRecord>> id_tag(const std::string& id_tag) = 0;
+  virtual Result<std::vector<IdTagRecord>> id_tags() = 0;
+  virtual Result<std::vector<TransactionRecord>> transactions(const TransactionQuery& q) = 0;
+  virtual Result<std::optional<TransactionRecord>> transaction(TransactionId id) = 0;
+  virtual Result<std::vector<TelemetryRow>> telemetry(const TelemetryQuery& q) = 0;
+  virtual Result<std::vector<RejectedFrame>> rejected_frames(int limit) = 0;
+  virtual Result<std::optional<UserRecord>> user(const std::string& username) = 0;
+  virtual Result<std::vector<UserRecord>> users() = 0;
+
+  virtual StoreStats stats() const = 0;
+};
+
+struct SqliteOptions {
+  std::string path;                 // database file; created with its directory
+  bool synchronous_full = true;     // PRAGMA synchronous=FULL (durable across power loss)
+  std::size_t queue_capacity = 65536;   // batches waiting for the writer
+  std::size_t max_batches_per_commit = 4096;
+  std::size_t rejected_frames_kept = 10000;
+  Metrics* metrics = nullptr;  // optional: commit latency, batch sizes, queue depth
+};
+
+// Opens (creating if needed) and migrates the database; starts the writer thread.
+Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options);
+
+}  // namespace cp::store
