@@ -1,3 +1,87 @@
-// chargeplane — entry point: subcommands serve, sim, migrate, user.
-#include <cstdio>
-int main() { std::puts("chargeplane"); return 0; }
+// chargeplane — one binary: `serve` (gateway + services + API), `sim` (simulated piles),
+// `migrate` (create/upgrade the database and exit).
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "app/config.h"
+#include "app/serve.h"
+#include "core/log.h"
+#include "store/store.h"
+
+namespace {
+
+void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config_file) {
+  cmd.add_option("--config", config_file, "TOML file with the same keys as the flags");
+  cmd.add_option("--data-dir", c.data_dir, "Directory for the SQLite database and state");
+  cmd.add_option("--listen-ocpp", c.listen_ocpp, "OCPP-J WebSocket listener HOST:PORT (path /ocpp/<id>)");
+  cmd.add_option("--listen-api", c.listen_api, "REST API listener HOST:PORT");
+  cmd.add_option("--log-level", c.log_level, "trace|debug|info|warn|error");
+  cmd.add_flag("--log-json", c.log_json, "Log JSON lines instead of text");
+  cmd.add_option("--threads", c.threads, "I/O threads (0 = one per core)");
+  cmd.add_option("--heartbeat-interval", c.heartbeat_interval_s, "Heartbeat interval given to booting piles (s)");
+  cmd.add_option("--max-message-bytes", c.max_message_bytes, "Largest OCPP message accepted (close 1009 above)");
+  cmd.add_option("--messages-per-second", c.messages_per_second, "Per-connection sustained message rate");
+  cmd.add_option("--message-burst", c.message_burst, "Per-connection message burst");
+  cmd.add_option("--call-timeout", c.call_timeout_s, "Timeout of server-initiated CALLs (s)");
+  cmd.add_option("--idle-timeout", c.idle_timeout_s, "Close connections silent for this long (s)");
+  cmd.add_flag("--accept-unknown-id-tags", c.accept_unknown_id_tags, "Authorize id tags not in the table");
+  cmd.add_option("--synchronous-full", c.synchronous_full, "SQLite synchronous=FULL (true) or NORMAL");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ChargePlane — EV charging pile fleet platform"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "chargeplane 0.1.0");
+
+  cp::app::ServeConfig serve_defaults;
+  cp::app::ServeConfig serve_config;
+  std::string config_file;
+  auto* serve = app.add_subcommand("serve", "Run the gateway, services and API");
+  add_serve_flags(*serve, serve_config, config_file);
+
+  std::string migrate_dir = "./data";
+  auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database in --data-dir, then exit");
+  migrate->add_option("--data-dir", migrate_dir, "Data directory");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) {
+    cp::app::ServeConfig config = serve_defaults;
+    if (!config_file.empty()) {
+      if (auto s = cp::app::load_toml(config_file, config); !s) {
+        std::fprintf(stderr, "chargeplane: %s\n", s.error().message.c_str());
+        return 2;
+      }
+      // Flags given on the command line win over the file: parse again on top of it.
+      serve_config = config;
+      CLI::App again{"serve"};
+      std::string ignored;
+      add_serve_flags(again, serve_config, ignored);
+      again.allow_extras();
+      std::vector<std::string> args(argv + 2, argv + argc);
+      std::reverse(args.begin(), args.end());
+      again.parse(args);
+    }
+    cp::init_logging(serve_config.log_level, serve_config.log_json ? cp::LogFormat::Json : cp::LogFormat::Text);
+    return cp::app::run_serve(serve_config);
+  }
+  if (migrate->parsed()) {
+    cp::init_logging("info", cp::LogFormat::Text);
+    std::filesystem::create_directories(migrate_dir);
+    cp::store::SqliteOptions o;
+    o.path = (std::filesystem::path(migrate_dir) / "chargeplane.db").string();
+    auto s = cp::store::open_sqlite(o);
+    if (!s) {
+      spdlog::error("migrate.failed error=\"{}\"", s.error().message);
+      return 2;
+    }
+    (*s)->close();
+    spdlog::info("migrate.done path={}", o.path);
+    return 0;
+  }
+  return 0;
+}

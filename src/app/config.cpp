@@ -1,0 +1,64 @@
+#include "app/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <set>
+
+namespace cp::app {
+
+namespace {
+template <class T>
+void read(const toml::table& t, const char* key, T& out) {
+  if (auto v = t[key].value<T>()) out = *v;
+}
+}  // namespace
+
+Status load_toml(const std::string& path, ServeConfig& c) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return fail("config_invalid", path + ": " + std::string(e.description()));
+  }
+  static const std::set<std::string> known = {
+      "data-dir", "listen-ocpp", "listen-api", "log-level", "log-json", "threads",
+      "heartbeat-interval", "max-message-bytes", "messages-per-second", "message-burst",
+      "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full"};
+  for (const auto& [k, v] : t)
+    if (!known.count(std::string(k.str()))) return fail("config_invalid", path + ": unknown key '" + std::string(k.str()) + "'");
+  read(t, "data-dir", c.data_dir);
+  read(t, "listen-ocpp", c.listen_ocpp);
+  read(t, "listen-api", c.listen_api);
+  read(t, "log-level", c.log_level);
+  read(t, "log-json", c.log_json);
+  read(t, "threads", c.threads);
+  read(t, "heartbeat-interval", c.heartbeat_interval_s);
+  if (auto v = t["max-message-bytes"].value<std::int64_t>()) c.max_message_bytes = std::size_t(*v);
+  read(t, "messages-per-second", c.messages_per_second);
+  read(t, "message-burst", c.message_burst);
+  read(t, "call-timeout", c.call_timeout_s);
+  read(t, "idle-timeout", c.idle_timeout_s);
+  read(t, "accept-unknown-id-tags", c.accept_unknown_id_tags);
+  read(t, "synchronous-full", c.synchronous_full);
+  return {};
+}
+
+Result<HostPort> parse_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return fail("invalid_address", "expected HOST:PORT, got '" + text + "'");
+  HostPort hp;
+  hp.host = text.substr(0, colon);
+  if (hp.host.size() > 2 && hp.host.front() == '[' && hp.host.back() == ']')
+    hp.host = hp.host.substr(1, hp.host.size() - 2);
+  const auto port = std::string_view(text).substr(colon + 1);
+  unsigned value = 0;
+  const auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc{} || p != port.data() + port.size() || value > 65535)
+    return fail("invalid_address", "invalid port in '" + text + "'");
+  hp.port = static_cast<unsigned short>(value);
+  return hp;
+}
+
+}  // namespace cp::app

@@ -1,0 +1,39 @@
+#pragma once
+// ServeConfig — everything `chargeplane serve` is configured with. Defaults here; an optional
+// TOML file (--config) overrides them; command-line flags override the file.
+#include <cstddef>
+#include <string>
+
+#include "core/result.h"
+
+namespace cp::app {
+
+struct ServeConfig {
+  std::string data_dir = "./data";
+  std::string listen_ocpp = "127.0.0.1:9000";
+  std::string listen_api = "127.0.0.1:8080";
+  std::string log_level = "info";
+  bool log_json = false;
+  int threads = 0;  // 0 = hardware concurrency
+  // OCPP
+  int heartbeat_interval_s = 300;
+  std::size_t max_message_bytes = 64 * 1024;
+  double messages_per_second = 20;
+  double message_burst = 200;
+  int call_timeout_s = 30;
+  int idle_timeout_s = 600;
+  bool accept_unknown_id_tags = false;
+  // Store
+  bool synchronous_full = true;
+};
+
+// Reads the keys of a TOML file into `config` (unknown keys are an error, so typos surface).
+Status load_toml(const std::string& path, ServeConfig& config);
+
+struct HostPort {
+  std::string host;
+  unsigned short port = 0;
+};
+Result<HostPort> parse_host_port(const std::string& text);
+
+}  // namespace cp::app

@@ -1,0 +1,177 @@
+#include "app/serve.h"
+
+#include <sys/resource.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "api/server.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "gateway/ocpp_listener.h"
+#include "services/auth.h"
+#include "services/fleet.h"
+#include "services/registry.h"
+#include "store/store.h"
+
+namespace cp::app {
+
+long raise_open_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return -1;
+  const auto before = lim.rlim_cur;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) lim.rlim_cur = before;
+  }
+  spdlog::info("serve.open_files soft_before={} soft={} hard={}", before, lim.rlim_cur, lim.rlim_max);
+  return static_cast<long>(lim.rlim_cur);
+}
+
+namespace {
+
+// The first admin: CHARGEPLANE_ADMIN_PASSWORD, or a random one printed once (only when the
+// user is created; an existing admin keeps its password).
+Status ensure_admin(store::Store& store, services::ApiAuth& auth) {
+  auto existing = store.user("admin");
+  if (!existing) return fail(existing.error());
+  const char* env = std::getenv("CHARGEPLANE_ADMIN_PASSWORD");
+  if (existing->has_value()) {
+    if (env) spdlog::info("serve.admin_exists note=\"CHARGEPLANE_ADMIN_PASSWORD ignored; the stored password stays\"");
+    return {};
+  }
+  std::string password = env ? env : services::random_secret(18);
+  if (auto s = auth.ensure_user("admin", password, services::Role::Admin); !s) return s;
+  if (!env) {
+    std::printf("chargeplane: created user 'admin' with generated password: %s\n"
+                "chargeplane: (shown once; set CHARGEPLANE_ADMIN_PASSWORD to choose it)\n",
+                password.c_str());
+    std::fflush(stdout);
+  }
+  spdlog::info("serve.admin_created user=admin source={}", env ? "environment" : "generated");
+  return {};
+}
+
+}  // namespace
+
+int run_serve(const ServeConfig& c) {
+  raise_open_file_limit();
+  auto ocpp_addr = parse_host_port(c.listen_ocpp);
+  auto api_addr = parse_host_port(c.listen_api);
+  if (!ocpp_addr || !api_addr) {
+    spdlog::error("serve.invalid_config error=\"{}\"", (!ocpp_addr ? ocpp_addr.error() : api_addr.error()).message);
+    return 2;
+  }
+  std::error_code fs_ec;
+  std::filesystem::create_directories(c.data_dir, fs_ec);
+  if (fs_ec) {
+    spdlog::error("serve.data_dir_failed dir={} error=\"{}\"", c.data_dir, fs_ec.message());
+    return 2;
+  }
+
+  Metrics metrics;
+  SystemClock clock;
+  store::SqliteOptions store_options;
+  store_options.path = (std::filesystem::path(c.data_dir) / "chargeplane.db").string();
+  store_options.synchronous_full = c.synchronous_full;
+  store_options.metrics = &metrics;
+  auto opened = store::open_sqlite(store_options);
+  if (!opened) {
+    spdlog::error("serve.store_failed path={} error=\"{}\"", store_options.path, opened.error().message);
+    return 2;
+  }
+  auto& store = **opened;
+
+  services::Registry registry;
+  {
+    auto piles = store.piles();
+    if (!piles) {
+      spdlog::error("serve.load_failed error=\"{}\"", piles.error().message);
+      return 2;
+    }
+    std::vector<store::ConnectorRecord> connectors;
+    for (const auto& p : *piles) {
+      auto cs = store.connectors(p.id);
+      if (cs) connectors.insert(connectors.end(), cs->begin(), cs->end());
+    }
+    registry.load(*piles, connectors);
+    spdlog::info("serve.registry_loaded piles={} connectors={}", piles->size(), connectors.size());
+  }
+
+  services::FleetOptions fleet_options;
+  fleet_options.heartbeat_interval_s = c.heartbeat_interval_s;
+  fleet_options.accept_unknown_id_tags = c.accept_unknown_id_tags;
+  services::Fleet fleet(store, registry, clock, metrics, fleet_options);
+  services::PileAuthenticator pile_auth(store);
+  services::ApiAuth api_auth(store, clock);
+  if (auto s = ensure_admin(store, api_auth); !s) {
+    spdlog::error("serve.admin_failed error=\"{}\"", s.error().message);
+    return 2;
+  }
+
+  const int threads = c.threads > 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency());
+  boost::asio::io_context io(threads);
+
+  gateway::OcppListenerOptions ocpp_options;
+  ocpp_options.host = ocpp_addr->host;
+  ocpp_options.port = ocpp_addr->port;
+  ocpp_options.max_message_bytes = c.max_message_bytes;
+  ocpp_options.messages_per_second = c.messages_per_second;
+  ocpp_options.message_burst = c.message_burst;
+  ocpp_options.call_timeout = std::chrono::seconds(c.call_timeout_s);
+  ocpp_options.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
+  gateway::OcppListener ocpp(io, ocpp_options, fleet, pile_auth, clock, metrics);
+  if (auto s = ocpp.start(); !s) {
+    spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);
+    return 2;
+  }
+
+  api::ApiContext api_context{store, registry, api_auth, pile_auth, metrics, clock};
+  api::ApiServer api(io, api_addr->host, api_addr->port, api_context);
+  if (auto s = api.start(); !s) {
+    spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);
+    return 2;
+  }
+
+  std::thread stopper;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("serve.stopping signal={}", signo);
+    ocpp.stop();
+    api.stop();
+    // Let sessions exchange close frames and in-flight writes commit, then stop the loop.
+    stopper = std::thread([&] {
+      for (int i = 0; i < 50 && ocpp.session_count() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(40));
+      store.flush();
+      io.stop();
+    });
+  });
+
+  std::printf("chargeplane ready ocpp=ws://%s:%u/ocpp api=http://%s:%u\n", ocpp_addr->host.c_str(),
+              unsigned(ocpp.port()), api_addr->host.c_str(), unsigned(api.port()));
+  std::fflush(stdout);
+  spdlog::info("serve.ready ocpp_port={} api_port={} threads={} data_dir={}", ocpp.port(), api.port(),
+               threads, c.data_dir);
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  if (stopper.joinable()) stopper.join();
+  store.flush();
+  store.close();
+  spdlog::info("serve.stopped");
+  return 0;
+}
+
+}  // namespace cp::app
