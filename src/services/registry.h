@@ -93,8 +93,13 @@ class Registry {
   void on_boot(const domain::PileBooted& boot);
   void on_seen(const domain::PileId& id, Timestamp at);
   void on_connector_status(const domain::ConnectorStatusChanged& change);
+  // Same as on_connector_status, returning the status the connector had before ("Unknown"
+  // if none) so the caller can check the transition (domain/connector.h).
+  std::string exchange_connector_status(const domain::ConnectorStatusChanged& change);
   void on_telemetry(const domain::TelemetrySampled& sample);
   void on_transaction(const domain::PileId& id, int connector, std::optional<domain::TransactionId> tx);
+  // Clears `tx` from whichever connector of the pile holds it; returns that connector.
+  std::optional<int> end_transaction(const domain::PileId& id, domain::TransactionId tx);
 
  private:
   struct Entry {
