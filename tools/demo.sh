@@ -48,6 +48,6 @@ cat <<MSG
 
 MSG
 "$BIN" sim --piles "$PILES" --protocol ocpp1.6 --url "$OCPP_URL" --api "$API_URL" \
-  --admin-password "$CHARGEPLANE_ADMIN_PASSWORD" --prefix DEMO --interval 10 2>> "$DATA/sim.log" &
+  --admin-password "$CHARGEPLANE_ADMIN_PASSWORD" --password-file "$DATA/sim-passwords" --prefix DEMO --interval 10 2>> "$DATA/sim.log" &
 SIM=$!
 wait "$SIM" || true

@@ -7,6 +7,7 @@
 
 #include "app/config.h"
 #include "app/serve.h"
+#include "app/sim_command.h"
 #include "core/log.h"
 #include "store/store.h"
 
@@ -47,7 +48,11 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database in --data-dir, then exit");
   migrate->add_option("--data-dir", migrate_dir, "Data directory");
 
+  auto sim = cp::app::add_sim_command(app);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (sim.command->parsed()) return sim.run();
 
   if (serve->parsed()) {
     cp::app::ServeConfig config = serve_defaults;
