@@ -184,6 +184,7 @@ struct SqliteOptions {
   std::size_t queue_capacity = 65536;   // batches waiting for the writer
   std::size_t max_batches_per_commit = 4096;
   std::size_t rejected_frames_kept = 10000;
+  std::size_t reader_connections = 4;  // read-only connections shared by all reading threads
   Metrics* metrics = nullptr;  // optional: commit latency, batch sizes, queue depth
 };
 

@@ -1,0 +1,95 @@
+#pragma once
+// The group-commit writer: one thread owns the write connection and is fed by a bounded queue.
+// Each round it takes everything queued (up to max_batches_per_commit), runs BEGIN IMMEDIATE,
+// applies each batch inside its own SAVEPOINT (a failing batch rolls back alone and only its
+// `done` sees the error), COMMITs, and only then calls every `done` in submission order, on
+// this thread. If COMMIT fails, every batch of the group gets the error.
+//
+// Back-pressure: submit() blocks while the queue is full; nothing is dropped. A `done` may call
+// submit() (it never blocks on the writer's own thread) but must not call flush() or close().
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/metrics.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/write_ops.h"
+#include "store/store.h"
+
+namespace cp::store::sqlite {
+
+struct WriterOptions {
+  std::size_t queue_capacity = 65536;
+  std::size_t max_batches_per_commit = 4096;
+  Metrics* metrics = nullptr;
+};
+
+class GroupCommitWriter {
+ public:
+  static Result<std::unique_ptr<GroupCommitWriter>> start(Db db, WriteOps ops,
+                                                          const WriterOptions& options);
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  void submit(WriteBatch batch, WriteDone done);
+  // Internal batch: durably raises the transaction-id reservation (see SqliteStore).
+  void submit_id_reservation(std::int64_t value, WriteDone done);
+  void flush();
+  void close();
+  bool closed() const;
+  StoreStats stats() const;
+
+ private:
+  struct Pending {
+    WriteBatch batch;
+    WriteDone done;
+    std::int64_t reserve_ids = 0;  // > 0: the id-reservation batch instead of `batch`
+  };
+  struct Instruments {
+    Histogram* commit_seconds = nullptr;
+    Counter* commits = nullptr;
+    Gauge* queue_depth = nullptr;
+    std::vector<Counter*> ops;  // indexed like WriteOp's alternatives
+  };
+  struct Statements {
+    Stmt begin, commit, rollback, savepoint, release, rollback_to;
+  };
+
+  GroupCommitWriter(Db db, WriteOps ops, Statements statements, const WriterOptions& options);
+  void enqueue(Pending p);
+  void run();
+  void commit_group();
+  Status apply_batch(const Pending& p);
+  void finish_group(bool committed);
+
+  Db db_;
+  WriteOps ops_;
+  Statements sql_;
+  const std::size_t capacity_;
+  const std::size_t max_group_;
+  Instruments metrics_;
+
+  mutable std::mutex mu_;
+  std::condition_variable has_work_, has_room_, progressed_;
+  std::deque<Pending> queue_;
+  bool closing_ = false;
+  std::uint64_t accepted_ = 0;   // batches queued so far
+  std::uint64_t completed_ = 0;  // batches whose done has run
+  std::mutex close_mu_;          // serialises close() callers around join
+  std::thread thread_;
+  std::thread::id writer_id_;
+
+  // Writer-thread-only scratch, reused across groups to avoid allocations.
+  std::vector<Pending> group_;
+  std::vector<Status> results_;
+
+  std::atomic<std::uint64_t> batches_committed_{0}, ops_committed_{0}, commits_{0};
+};
+
+}  // namespace cp::store::sqlite

@@ -1,0 +1,208 @@
+// The read side of SqliteStore: every query runs on a leased read-only connection with a cached
+// statement, so concurrent API reads neither block each other (up to the pool size) nor the writer.
+#include <string>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace cp::store::sqlite {
+namespace {
+
+constexpr const char* kPileColumns =
+    "SELECT id, protocol, password_hash, registration, vendor, model, serial, firmware, last_seen,"
+    " last_boot, created FROM piles";
+constexpr const char* kTxColumns =
+    "SELECT id, pile, connector, id_tag, meter_start_wh, started, meter_stop_wh, stopped,"
+    " stop_reason, stop_id_tag FROM transactions";
+
+PileRecord read_pile(const Stmt& s) {
+  PileRecord p;
+  p.id = s.text(0);
+  p.protocol = s.text(1);
+  p.password_hash = s.text(2);
+  p.registration = s.text(3);
+  p.vendor = s.text(4);
+  p.model = s.text(5);
+  p.serial = s.text(6);
+  p.firmware = s.text(7);
+  p.last_seen = s.opt_time(8);
+  p.last_boot = s.opt_time(9);
+  p.created = s.time(10);
+  return p;
+}
+
+ConnectorRecord read_connector(const Stmt& s) {
+  return ConnectorRecord{s.text(0), static_cast<int>(s.int64(1)), s.text(2), s.text(3),
+                         s.text(4), s.text(5), s.time(6)};
+}
+
+IdTagRecord read_id_tag(const Stmt& s) {
+  return IdTagRecord{s.text(0), s.text(1), s.opt_time(2), s.opt_text(3)};
+}
+
+TransactionRecord read_tx(const Stmt& s) {
+  TransactionRecord t;
+  t.id = s.int64(0);
+  t.pile = s.text(1);
+  t.connector = static_cast<int>(s.int64(2));
+  t.id_tag = s.text(3);
+  t.meter_start_wh = s.int64(4);
+  t.started = s.time(5);
+  if (!s.is_null(6)) t.meter_stop_wh = s.int64(6);
+  t.stopped = s.opt_time(7);
+  t.stop_reason = s.opt_text(8);
+  t.stop_id_tag = s.opt_text(9);
+  return t;
+}
+
+TelemetryRow read_telemetry(const Stmt& s) {
+  TelemetryRow r;
+  r.pile = s.text(0);
+  r.connector = static_cast<int>(s.int64(1));
+  if (!s.is_null(2)) r.transaction = s.int64(2);
+  r.at = s.time(3);
+  r.measurand = s.text(4);
+  r.phase = s.text(5);
+  r.unit = s.text(6);
+  r.context = s.text(7);
+  r.location = s.text(8);
+  r.value = s.real(9);
+  return r;
+}
+
+RejectedFrame read_rejected(const Stmt& s) {
+  return RejectedFrame{s.text(0), s.time(1), s.text(2), s.text(3), s.text(4), s.text(5)};
+}
+
+UserRecord read_user(const Stmt& s) {
+  return UserRecord{s.text(0), s.text(1), s.text(2), s.time(3)};
+}
+
+// Runs `sql` on a leased reader: `bind(stmt)` binds parameters, `read(stmt)` maps each row.
+template <class Row, class Bind, class Read>
+Result<std::vector<Row>> query(ReaderPool& pool, const std::string& sql, const Bind& bind,
+                               const Read& read) {
+  auto lease = pool.acquire();
+  if (!lease) return fail(lease.error());
+  auto stmt = (*lease)->statement(sql);
+  if (!stmt) return fail(stmt.error());
+  Stmt& s = **stmt;
+  StmtReset guard(s);
+  bind(s);
+  std::vector<Row> rows;
+  for (;;) {
+    auto more = s.step();
+    if (!more) return fail(more.error());
+    if (!*more) return rows;
+    rows.push_back(read(s));
+  }
+}
+
+template <class Row>
+Result<std::optional<Row>> first(Result<std::vector<Row>> rows) {
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return std::optional<Row>{};
+  return std::optional<Row>{std::move(rows->front())};
+}
+
+constexpr auto kNoParams = [](Stmt&) {};
+
+}  // namespace
+
+Result<std::vector<PileRecord>> SqliteStore::piles() {
+  return query<PileRecord>(readers_, std::string(kPileColumns) + " ORDER BY id", kNoParams,
+                           read_pile);
+}
+
+Result<std::optional<PileRecord>> SqliteStore::pile(const PileId& id) {
+  return first(query<PileRecord>(readers_, std::string(kPileColumns) + " WHERE id = ?",
+                                 [&](Stmt& s) { s.bind(1, id); }, read_pile));
+}
+
+Result<std::vector<ConnectorRecord>> SqliteStore::connectors(const PileId& pile) {
+  return query<ConnectorRecord>(
+      readers_,
+      "SELECT pile, connector, status, error_code, vendor_error_code, info, updated"
+      " FROM connectors WHERE pile = ? ORDER BY connector",
+      [&](Stmt& s) { s.bind(1, pile); }, read_connector);
+}
+
+Result<std::optional<IdTagRecord>> SqliteStore::id_tag(const std::string& id_tag) {
+  return first(query<IdTagRecord>(
+      readers_, "SELECT id_tag, status, expiry, parent_id_tag FROM id_tags WHERE id_tag = ?",
+      [&](Stmt& s) { s.bind(1, id_tag); }, read_id_tag));
+}
+
+Result<std::vector<IdTagRecord>> SqliteStore::id_tags() {
+  return query<IdTagRecord>(
+      readers_, "SELECT id_tag, status, expiry, parent_id_tag FROM id_tags ORDER BY id_tag",
+      kNoParams, read_id_tag);
+}
+
+Result<std::vector<TransactionRecord>> SqliteStore::transactions(const TransactionQuery& q) {
+  std::string sql = kTxColumns;
+  sql += " WHERE 1";
+  if (q.pile) sql += " AND pile = ?1";
+  if (q.before) sql += " AND id < ?2";
+  sql += " ORDER BY id DESC LIMIT ?3";
+  return query<TransactionRecord>(
+      readers_, sql,
+      [&](Stmt& s) {
+        if (q.pile) s.bind(1, *q.pile);
+        if (q.before) s.bind(2, *q.before);
+        s.bind(3, std::max(q.limit, 0));
+      },
+      read_tx);
+}
+
+Result<std::optional<TransactionRecord>> SqliteStore::transaction(TransactionId id) {
+  return first(query<TransactionRecord>(readers_, std::string(kTxColumns) + " WHERE id = ?",
+                                        [&](Stmt& s) { s.bind(1, id); }, read_tx));
+}
+
+Result<std::vector<TelemetryRow>> SqliteStore::telemetry(const TelemetryQuery& q) {
+  // CROSS JOIN fixes the join order: drive from the (pile, measurand, ts) index and look the
+  // interned strings up per returned row.
+  std::string sql =
+      "SELECT p.pile, t.connector, t.transaction_id, t.ts, m.name, a.phase, a.unit, a.context,"
+      " a.location, t.value FROM telemetry t"
+      " CROSS JOIN telemetry_piles p ON p.id = t.pile"
+      " CROSS JOIN telemetry_measurands m ON m.id = t.measurand"
+      " CROSS JOIN telemetry_attributes a ON a.id = t.attributes"
+      " WHERE t.pile = (SELECT id FROM telemetry_piles WHERE pile = ?1)";
+  if (q.measurand) sql += " AND t.measurand = (SELECT id FROM telemetry_measurands WHERE name = ?2)";
+  if (q.from) sql += " AND t.ts >= ?3";
+  if (q.to) sql += " AND t.ts < ?4";
+  sql += " ORDER BY t.ts DESC, t.id DESC LIMIT ?5";
+  return query<TelemetryRow>(
+      readers_, sql,
+      [&](Stmt& s) {
+        s.bind(1, q.pile);
+        if (q.measurand) s.bind(2, *q.measurand);
+        if (q.from) s.bind(3, *q.from);
+        if (q.to) s.bind(4, *q.to);
+        s.bind(5, std::max(q.limit, 0));
+      },
+      read_telemetry);
+}
+
+Result<std::vector<RejectedFrame>> SqliteStore::rejected_frames(int limit) {
+  return query<RejectedFrame>(
+      readers_,
+      "SELECT pile, at, protocol, error_code, detail, raw FROM rejected_frames"
+      " ORDER BY id DESC LIMIT ?",
+      [&](Stmt& s) { s.bind(1, std::max(limit, 0)); }, read_rejected);
+}
+
+Result<std::optional<UserRecord>> SqliteStore::user(const std::string& username) {
+  return first(query<UserRecord>(
+      readers_, "SELECT username, password_hash, role, created FROM users WHERE username = ?",
+      [&](Stmt& s) { s.bind(1, username); }, read_user));
+}
+
+Result<std::vector<UserRecord>> SqliteStore::users() {
+  return query<UserRecord>(
+      readers_, "SELECT username, password_hash, role, created FROM users ORDER BY username",
+      kNoParams, read_user);
+}
+
+}  // namespace cp::store::sqlite

@@ -1,0 +1,315 @@
+#include "store/sqlite/write_ops.h"
+
+#include <array>
+#include <utility>
+#include <variant>
+
+namespace cp::store::sqlite {
+namespace {
+
+constexpr std::array<const char*, std::variant_size_v<WriteOp>> kOpNames{
+    "upsert_pile",       "delete_pile",         "record_boot",          "touch_pile",
+    "upsert_connector",  "start_transaction",   "stop_transaction",     "insert_telemetry",
+    "upsert_id_tag",     "insert_data_transfer", "record_pile_status_report",
+    "insert_rejected_frame", "upsert_user",     "delete_user"};
+
+// Registration fields only: boot-reported and live fields belong to RecordBoot/TouchPile.
+constexpr const char* kUpsertPile =
+    "INSERT INTO piles (id, protocol, password_hash, registration, vendor, model, serial, firmware,"
+    " last_seen, last_boot, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT (id) DO UPDATE SET protocol = excluded.protocol,"
+    " password_hash = excluded.password_hash, registration = excluded.registration";
+constexpr const char* kRecordBoot =
+    "UPDATE piles SET vendor = ?2, model = ?3, serial = ?4, firmware = ?5, iccid = ?6, imsi = ?7,"
+    " meter_type = ?8, meter_serial = ?9, last_boot = ?10,"
+    " last_seen = MAX(COALESCE(last_seen, ?10), ?10) WHERE id = ?1";
+constexpr const char* kTouchPile =
+    "UPDATE piles SET last_seen = MAX(COALESCE(last_seen, ?2), ?2) WHERE id = ?1";
+constexpr const char* kUpsertConnector =
+    "INSERT INTO connectors (pile, connector, status, error_code, vendor_error_code, info, updated)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pile, connector) DO UPDATE SET"
+    " status = excluded.status, error_code = excluded.error_code,"
+    " vendor_error_code = excluded.vendor_error_code, info = excluded.info, updated = excluded.updated";
+constexpr const char* kStartTx =
+    "INSERT INTO transactions (id, pile, connector, id_tag, meter_start_wh, started, meter_stop_wh,"
+    " stopped, stop_reason, stop_id_tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kStopTx =
+    "UPDATE transactions SET meter_stop_wh = ?2, stopped = ?3, stop_reason = ?4,"
+    " stop_id_tag = NULLIF(?5, '') WHERE id = ?1";
+constexpr const char* kInsertTelemetry =
+    "INSERT INTO telemetry (pile, measurand, ts, connector, transaction_id, attributes, value)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kUpsertIdTag =
+    "INSERT INTO id_tags (id_tag, status, expiry, parent_id_tag) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (id_tag) DO UPDATE SET status = excluded.status, expiry = excluded.expiry,"
+    " parent_id_tag = excluded.parent_id_tag";
+constexpr const char* kUpsertUser =
+    "INSERT INTO users (username, password_hash, role, created) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,"
+    " role = excluded.role";
+
+}  // namespace
+
+const char* op_name(std::size_t variant_index) {
+  return variant_index < kOpNames.size() ? kOpNames[variant_index] : "unknown";
+}
+
+Result<WriteOps> WriteOps::prepare(sqlite3* db, std::size_t rejected_frames_kept) {
+  WriteOps w;
+  w.db_ = db;
+  w.rejected_frames_kept_ = static_cast<std::int64_t>(rejected_frames_kept);
+  const std::pair<Stmt*, const char*> statements[] = {
+      {&w.upsert_pile_, kUpsertPile},
+      {&w.delete_pile_, "DELETE FROM piles WHERE id = ?"},
+      {&w.record_boot_, kRecordBoot},
+      {&w.touch_pile_, kTouchPile},
+      {&w.upsert_connector_, kUpsertConnector},
+      {&w.start_tx_, kStartTx},
+      {&w.stop_tx_, kStopTx},
+      {&w.insert_telemetry_, kInsertTelemetry},
+      {&w.upsert_id_tag_, kUpsertIdTag},
+      {&w.insert_data_transfer_,
+       "INSERT INTO data_transfers (pile, vendor_id, message_id, data, at) VALUES (?, ?, ?, ?, ?)"},
+      {&w.insert_status_report_,
+       "INSERT INTO pile_status_reports (pile, kind, status, at) VALUES (?, ?, ?, ?)"},
+      {&w.insert_rejected_,
+       "INSERT INTO rejected_frames (pile, at, protocol, error_code, detail, raw)"
+       " VALUES (?, ?, ?, ?, ?, ?)"},
+      {&w.prune_rejected_, "DELETE FROM rejected_frames WHERE id <= ?"},
+      {&w.upsert_user_, kUpsertUser},
+      {&w.delete_user_, "DELETE FROM users WHERE username = ?"},
+      {&w.reserve_ids_,
+       "UPDATE sequences SET value = MAX(value, ?) WHERE name = 'transaction'"},
+      {&w.find_tpile_, "SELECT id FROM telemetry_piles WHERE pile = ?"},
+      {&w.insert_tpile_, "INSERT INTO telemetry_piles (pile) VALUES (?)"},
+      {&w.find_measurand_, "SELECT id FROM telemetry_measurands WHERE name = ?"},
+      {&w.insert_measurand_, "INSERT INTO telemetry_measurands (name) VALUES (?)"},
+      {&w.find_attr_,
+       "SELECT id FROM telemetry_attributes WHERE phase = ? AND unit = ? AND context = ?"
+       " AND location = ?"},
+      {&w.insert_attr_,
+       "INSERT INTO telemetry_attributes (phase, unit, context, location) VALUES (?, ?, ?, ?)"},
+  };
+  for (const auto& [stmt, sql] : statements) {
+    auto s = Stmt::prepare(db, sql);
+    if (!s) return fail(s.error());
+    *stmt = std::move(*s);
+  }
+  return w;
+}
+
+Status WriteOps::apply(const WriteOp& op) {
+  return std::visit([this](const auto& o) { return apply_one(o); }, op);
+}
+
+void WriteOps::forget_uncommitted() {
+  piles_.clear();
+  measurands_.clear();
+  attributes_.clear();
+}
+
+Status WriteOps::reserve_transaction_ids(std::int64_t value) {
+  reserve_ids_.bind(1, value);
+  return reserve_ids_.run();
+}
+
+Status WriteOps::apply_one(const UpsertPile& op) {
+  const PileRecord& p = op.pile;
+  Stmt& s = upsert_pile_;
+  s.bind(1, p.id);
+  s.bind(2, p.protocol);
+  s.bind(3, p.password_hash);
+  s.bind(4, p.registration);
+  s.bind(5, p.vendor);
+  s.bind(6, p.model);
+  s.bind(7, p.serial);
+  s.bind(8, p.firmware);
+  s.bind(9, p.last_seen);
+  s.bind(10, p.last_boot);
+  s.bind(11, p.created);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const DeletePile& op) {
+  delete_pile_.bind(1, op.id);
+  return delete_pile_.run();
+}
+
+Status WriteOps::apply_one(const RecordBoot& op) {
+  const domain::PileBooted& b = op.boot;
+  Stmt& s = record_boot_;
+  s.bind(1, b.pile);
+  s.bind(2, b.vendor);
+  s.bind(3, b.model);
+  s.bind(4, b.serial);
+  s.bind(5, b.firmware);
+  s.bind(6, b.iccid);
+  s.bind(7, b.imsi);
+  s.bind(8, b.meter_type);
+  s.bind(9, b.meter_serial);
+  s.bind(10, b.at);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const TouchPile& op) {
+  touch_pile_.bind(1, op.id);
+  touch_pile_.bind(2, op.at);
+  return touch_pile_.run();
+}
+
+Status WriteOps::apply_one(const UpsertConnector& op) {
+  const ConnectorRecord& c = op.connector;
+  Stmt& s = upsert_connector_;
+  s.bind(1, c.pile);
+  s.bind(2, c.connector);
+  s.bind(3, c.status);
+  s.bind(4, c.error_code);
+  s.bind(5, c.vendor_error_code);
+  s.bind(6, c.info);
+  s.bind(7, c.updated);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const StartTransaction& op) {
+  const TransactionRecord& t = op.tx;
+  Stmt& s = start_tx_;
+  s.bind(1, t.id);
+  s.bind(2, t.pile);
+  s.bind(3, t.connector);
+  s.bind(4, t.id_tag);
+  s.bind(5, t.meter_start_wh);
+  s.bind(6, t.started);
+  s.bind(7, t.meter_stop_wh);
+  s.bind(8, t.stopped);
+  s.bind(9, t.stop_reason);
+  s.bind(10, t.stop_id_tag);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const StopTransaction& op) {
+  Stmt& s = stop_tx_;
+  s.bind(1, op.id);
+  s.bind(2, op.meter_stop_wh);
+  s.bind(3, op.stopped);
+  s.bind(4, op.reason);
+  s.bind(5, op.id_tag);
+  return s.run();
+}
+
+template <class Bind>
+Result<std::int64_t> WriteOps::intern(KeyCache& cache, Stmt& find, Stmt& insert,
+                                      std::string_view key, const Bind& bind) {
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  std::int64_t id = 0;
+  {
+    StmtReset guard(find);
+    bind(find);
+    auto row = find.step();
+    if (!row) return fail(row.error());
+    if (*row) id = find.int64(0);
+  }
+  if (id == 0) {
+    bind(insert);
+    if (auto s = insert.run(); !s) return fail(s.error());
+    id = sqlite3_last_insert_rowid(db_);
+  }
+  cache.emplace(std::string(key), id);
+  return id;
+}
+
+Status WriteOps::apply_one(const InsertTelemetry& op) {
+  Stmt& s = insert_telemetry_;
+  for (const TelemetryRow& r : op.rows) {
+    auto pile = intern(piles_, find_tpile_, insert_tpile_, r.pile,
+                       [&](Stmt& q) { q.bind(1, r.pile); });
+    if (!pile) return fail(pile.error());
+    auto measurand = intern(measurands_, find_measurand_, insert_measurand_, r.measurand,
+                            [&](Stmt& q) { q.bind(1, r.measurand); });
+    if (!measurand) return fail(measurand.error());
+    // \x1f (unit separator) cannot appear in these short protocol tokens, so the key is unique.
+    attr_key_.clear();
+    attr_key_.append(r.phase).append(1, '\x1f').append(r.unit).append(1, '\x1f');
+    attr_key_.append(r.context).append(1, '\x1f').append(r.location);
+    auto attributes = intern(attributes_, find_attr_, insert_attr_, attr_key_, [&](Stmt& q) {
+      q.bind(1, r.phase);
+      q.bind(2, r.unit);
+      q.bind(3, r.context);
+      q.bind(4, r.location);
+    });
+    if (!attributes) return fail(attributes.error());
+    s.bind(1, *pile);
+    s.bind(2, *measurand);
+    s.bind(3, r.at);
+    s.bind(4, r.connector);
+    s.bind(5, r.transaction);
+    s.bind(6, *attributes);
+    s.bind(7, r.value);
+    if (auto st = s.run(); !st) return st;
+  }
+  return {};
+}
+
+Status WriteOps::apply_one(const UpsertIdTag& op) {
+  const IdTagRecord& t = op.tag;
+  Stmt& s = upsert_id_tag_;
+  s.bind(1, t.id_tag);
+  s.bind(2, t.status);
+  s.bind(3, t.expiry);
+  s.bind(4, t.parent_id_tag);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const InsertDataTransfer& op) {
+  const domain::DataTransferReceived& m = op.message;
+  Stmt& s = insert_data_transfer_;
+  s.bind(1, m.pile);
+  s.bind(2, m.vendor_id);
+  s.bind(3, m.message_id);
+  s.bind(4, m.data);
+  s.bind(5, m.at);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const RecordPileStatusReport& op) {
+  Stmt& s = insert_status_report_;
+  s.bind(1, op.pile);
+  s.bind(2, op.kind);
+  s.bind(3, op.status);
+  s.bind(4, op.at);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const InsertRejectedFrame& op) {
+  const RejectedFrame& f = op.frame;
+  Stmt& s = insert_rejected_;
+  s.bind(1, f.pile);
+  s.bind(2, f.at);
+  s.bind(3, f.protocol);
+  s.bind(4, f.error_code);
+  s.bind(5, f.detail);
+  s.bind(6, f.raw);
+  if (auto st = s.run(); !st) return st;
+  // Ids are dense (see 0001_initial.sql), so everything at or below this threshold is older
+  // than the newest `kept` rows; the delete walks only the rowid range it removes.
+  const std::int64_t threshold = sqlite3_last_insert_rowid(db_) - rejected_frames_kept_;
+  if (threshold <= 0) return {};
+  prune_rejected_.bind(1, threshold);
+  return prune_rejected_.run();
+}
+
+Status WriteOps::apply_one(const UpsertUser& op) {
+  const UserRecord& u = op.user;
+  Stmt& s = upsert_user_;
+  s.bind(1, u.username);
+  s.bind(2, u.password_hash);
+  s.bind(3, u.role);
+  s.bind(4, u.created);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const DeleteUser& op) {
+  delete_user_.bind(1, op.username);
+  return delete_user_.run();
+}
+
+}  // namespace cp::store::sqlite

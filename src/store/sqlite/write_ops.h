@@ -1,0 +1,72 @@
+#pragma once
+// Applies `WriteOp`s to the write connection with one prepared statement per operation,
+// prepared once and reused for the life of the store. Used only by the writer thread.
+// The caller owns transaction boundaries (group commit, a SAVEPOINT per batch); after any
+// rollback it must call `forget_uncommitted()` so interned telemetry keys that were rolled back
+// are not reused.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/result.h"
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace cp::store::sqlite {
+
+// Stable label for metrics and logs ("insert_telemetry"), indexed like WriteOp's alternatives.
+const char* op_name(std::size_t variant_index);
+
+class WriteOps {
+ public:
+  static Result<WriteOps> prepare(sqlite3* db, std::size_t rejected_frames_kept);
+
+  Status apply(const WriteOp& op);
+  // Raises the durable transaction-id reservation to at least `value`.
+  Status reserve_transaction_ids(std::int64_t value);
+  void forget_uncommitted();
+
+  // Public for std::visit; each applies one operation.
+  Status apply_one(const UpsertPile& op);
+  Status apply_one(const DeletePile& op);
+  Status apply_one(const RecordBoot& op);
+  Status apply_one(const TouchPile& op);
+  Status apply_one(const UpsertConnector& op);
+  Status apply_one(const StartTransaction& op);
+  Status apply_one(const StopTransaction& op);
+  Status apply_one(const InsertTelemetry& op);
+  Status apply_one(const UpsertIdTag& op);
+  Status apply_one(const InsertDataTransfer& op);
+  Status apply_one(const RecordPileStatusReport& op);
+  Status apply_one(const InsertRejectedFrame& op);
+  Status apply_one(const UpsertUser& op);
+  Status apply_one(const DeleteUser& op);
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using KeyCache = std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>>;
+
+  // Interned id of `key` in a telemetry dictionary; inserts it on first use.
+  // `bind(stmt)` binds the dictionary columns to both `find` and `insert`.
+  template <class Bind>
+  Result<std::int64_t> intern(KeyCache& cache, Stmt& find, Stmt& insert, std::string_view key,
+                              const Bind& bind);
+
+  sqlite3* db_ = nullptr;
+  std::int64_t rejected_frames_kept_ = 0;
+  Stmt upsert_pile_, delete_pile_, record_boot_, touch_pile_, upsert_connector_;
+  Stmt start_tx_, stop_tx_, insert_telemetry_, upsert_id_tag_, insert_data_transfer_;
+  Stmt insert_status_report_, insert_rejected_, prune_rejected_, upsert_user_, delete_user_;
+  Stmt reserve_ids_;
+  Stmt find_tpile_, insert_tpile_, find_measurand_, insert_measurand_, find_attr_, insert_attr_;
+  KeyCache piles_, measurands_, attributes_;
+  std::string attr_key_;  // reused buffer: phase \x1f unit \x1f context \x1f location
+};
+
+}  // namespace cp::store::sqlite
