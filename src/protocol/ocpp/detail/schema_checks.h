@@ -1,0 +1,79 @@
+#pragma once
+// Building blocks of the generated OCPP decoders (tools/gen_ocpp.py): each check reads one
+// JSON value against one schema keyword and either fills the target or records the first
+// violation in `err` and returns false. The JSON-pointer path is a chain of stack frames
+// (`PathNode`) that is turned into a string only when a violation is reported, so the happy
+// path allocates nothing for it. Code mapping (OCPP-J 1.6 §4.2.3, see docs/ocpp.md):
+//   wrong JSON type, fractional "integer"            -> TypeConstraintViolation
+//   enum, maxLength, minimum/maximum, multipleOf,
+//   date-time/uri format, integer outside int64      -> PropertyConstraintViolation
+//   missing required property, too few array items   -> OccurenceConstraintViolation
+//   unknown property, payload not an object          -> FormationViolation
+// Internal to protocol/ocpp; not a public header.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/time.h"
+#include "protocol/ocpp/errors.h"
+
+namespace cp::ocpp::schema {
+
+struct PathNode {
+  const PathNode* parent = nullptr;
+  std::string_view key;  // member name; unused when `is_index`
+  std::size_t index = 0;
+  bool is_index = false;
+
+  PathNode() = default;
+  PathNode(const PathNode& p, std::string_view k) : parent(&p), key(k) {}
+  PathNode(const PathNode& p, std::size_t i) : parent(&p), index(i), is_index(true) {}
+};
+
+// RFC 6901 pointer of `at` ("" for the root).
+std::string json_pointer(const PathNode& at);
+
+// Records a violation and returns false (so callers can `return violation(...)`).
+bool violation(ValidationError& err, ErrorCode code, const PathNode& at, std::string message);
+bool unknown_property(ValidationError& err, const PathNode& at);
+bool missing_property(ValidationError& err, const PathNode& parent, std::string_view name);
+
+// The payload itself must be an object (FormationViolation otherwise).
+const boost::json::object* payload_object(const boost::json::value& v, ValidationError& err);
+// A nested value must be an object (TypeConstraintViolation otherwise).
+const boost::json::object* object_at(const boost::json::value& v, const PathNode& at, ValidationError& err);
+const boost::json::array* array_at(const boost::json::value& v, const PathNode& at, std::size_t min_items,
+                                   ValidationError& err);
+
+// max_length: 0 = unbounded; counted in Unicode code points as JSON Schema specifies.
+bool read_string(const boost::json::value& v, const PathNode& at, std::size_t max_length, std::string& out,
+                 ValidationError& err);
+bool read_uri(const boost::json::value& v, const PathNode& at, std::size_t max_length, std::string& out,
+              ValidationError& err);
+bool read_date_time(const boost::json::value& v, const PathNode& at, Timestamp& out, ValidationError& err);
+bool read_integer(const boost::json::value& v, const PathNode& at, std::int64_t& out, ValidationError& err);
+bool read_number(const boost::json::value& v, const PathNode& at, double& out, ValidationError& err);
+bool read_boolean(const boost::json::value& v, const PathNode& at, bool& out, ValidationError& err);
+bool check_multiple_of(double value, double factor, const PathNode& at, ValidationError& err);
+bool check_minimum(double value, double minimum, const PathNode& at, ValidationError& err);
+bool check_maximum(double value, double maximum, const PathNode& at, ValidationError& err);
+
+// Strings restricted by "enum": the generated table lookup is passed in.
+template <class E>
+bool read_enum(const boost::json::value& v, const PathNode& at, std::optional<E> (*lookup)(std::string_view),
+               E& out, ValidationError& err) {
+  const auto* s = v.if_string();
+  if (!s) return violation(err, ErrorCode::TypeConstraintViolation, at, "expected string");
+  const auto e = lookup(std::string_view(s->data(), s->size()));
+  if (!e) return violation(err, ErrorCode::PropertyConstraintViolation, at, "value not allowed by enum");
+  out = *e;
+  return true;
+}
+
+}  // namespace cp::ocpp::schema
