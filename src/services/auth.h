@@ -17,8 +17,19 @@
 
 namespace cp::services {
 
-// "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>"
-std::string hash_password(std::string_view password, int iterations = 120000);
+// Iteration counts. Users choose their own passwords, which are guessable: they get a high
+// count. Pile passwords are different: the API only accepts 16..40 characters and operators
+// are expected to use `random_secret()` (>= 128 bits), so an offline attacker cannot
+// enumerate them at any iteration count and stretching buys nothing; what the count does
+// cost is CPU when a whole fleet reconnects at once (10,000 piles x 120,000 iterations is
+// minutes of CPU before the first pile is back; x 10,000 iterations it is seconds, and the
+// verification cache makes every later reconnect a single HMAC).
+inline constexpr int kUserPasswordIterations = 120000;
+inline constexpr int kPilePasswordIterations = 10000;
+
+// "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>" (unpadded standard base64, PHC style).
+std::string hash_password(std::string_view password, int iterations = kUserPasswordIterations);
+// Constant-time comparison; false for malformed strings or absurd iteration counts.
 bool verify_password(std::string_view password, std::string_view encoded);
 // Cryptographically random printable secret (base64url, `bytes` of entropy).
 std::string random_secret(std::size_t bytes = 24);
@@ -47,14 +58,23 @@ struct Principal {
 };
 
 // Users (stored hashed) and bearer tokens (random, held hashed in memory with an expiry).
+struct IssuedToken {
+  std::string token;  // the bearer secret: returned to the client once, never stored or logged
+  Timestamp expires_at;
+  Principal principal;
+};
+
 class ApiAuth {
  public:
-  ApiAuth(store::Store& store, const Clock& clock, std::chrono::seconds token_ttl = std::chrono::hours(12));
+  ApiAuth(store::Store& store, const Clock& clock, std::chrono::seconds token_ttl = std::chrono::hours(12),
+          int password_iterations = kUserPasswordIterations);
   ~ApiAuth();
   // Creates the user if absent (first admin at start). Durable before returning.
   Status ensure_user(const std::string& username, std::string_view password, Role role);
   // Returns a bearer token, or error "invalid_credentials".
   Result<std::string> login(const std::string& username, std::string_view password);
+  // Same as login, with the expiry and principal (for the API's login response).
+  Result<IssuedToken> issue_token(const std::string& username, std::string_view password);
   std::optional<Principal> authenticate(std::string_view bearer_token) const;
   void logout(std::string_view bearer_token);
 
