@@ -1,0 +1,393 @@
+#include "protocol/ocpp/v16/central_system.h"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "protocol/ocpp/rpc.h"
+#include "protocol/ocpp/v16/detail/mapping.h"
+#include "protocol/ocpp/v16/generated/codec.h"
+
+namespace cp::ocpp::v16 {
+namespace {
+
+constexpr std::size_t kUnknownAction = kActionCount;  // metrics label "unknown"
+constexpr std::size_t kResultOk = kErrorCodeCount;    // metrics label "ok"
+
+std::size_t index_of(Action a) { return static_cast<std::size_t>(a); }
+std::size_t index_of(ErrorCode c) { return static_cast<std::size_t>(c); }
+
+// Cut at most `max` bytes without splitting a UTF-8 sequence (the audit table stores text).
+std::string truncate_utf8(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
+std::string describe(const ValidationError& e) { return e.path.empty() ? e.message : e.path + ": " + e.message; }
+
+// OCPP 1.6 §4 actions this Central System acts on; other Charge-Point-initiated actions of
+// the schema set (the security extension's) are answered NotSupported.
+bool handled(Action a) {
+  switch (a) {
+    case Action::Authorize:
+    case Action::BootNotification:
+    case Action::DataTransfer:
+    case Action::DiagnosticsStatusNotification:
+    case Action::FirmwareStatusNotification:
+    case Action::Heartbeat:
+    case Action::MeterValues:
+    case Action::StartTransaction:
+    case Action::StatusNotification:
+    case Action::StopTransaction:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+struct CentralSystemSession::State : std::enable_shared_from_this<State> {
+  using Response = std::optional<boost::json::value>;  // nullopt: the platform's answer was unusable
+
+  domain::PileId pile;
+  domain::PileEventSink& sink;
+  const Clock& clock;
+  Send send;
+  std::shared_ptr<const Post> post;
+  Metrics* metrics;
+  SessionOptions options;
+
+  struct Incoming {
+    std::uint64_t seq;
+    std::string id;
+    Action action;
+  };
+  std::optional<Incoming> incoming;
+  std::uint64_t incoming_seq = 0;
+  struct Outgoing {
+    std::string id;
+    Action action;
+    CallReply reply;
+  };
+  std::optional<Outgoing> outgoing;
+  std::uint64_t outgoing_seq = 0;
+  bool closed = false;
+  std::vector<std::pair<std::size_t, Counter*>> counters;  // (action * 16 + result) -> series
+
+  State(domain::PileId p, domain::PileEventSink& s, const Clock& c, Send sd, Post pt, Metrics* m, SessionOptions o)
+      : pile(std::move(p)), sink(s), clock(c), send(std::move(sd)),
+        post(std::make_shared<const Post>(std::move(pt))), metrics(m), options(std::move(o)) {}
+
+  // ---- bookkeeping
+  void count(std::size_t action, std::size_t result) {
+    if (!metrics) return;
+    const std::size_t key = action * 16 + result;
+    for (const auto& [k, c] : counters)
+      if (k == key) return c->inc();
+    Counter& c = metrics->counter(
+        "chargeplane_ocpp_messages_total", "OCPP messages received from piles, by action and result",
+        {{"action", action == kUnknownAction ? "unknown" : to_string(static_cast<Action>(action))},
+         {"result", result == kResultOk ? "ok" : to_string(static_cast<ErrorCode>(result))}});
+    counters.emplace_back(key, &c);
+    c.inc();
+  }
+
+  void audit(ErrorCode code, std::string detail, std::string_view raw) {
+    sink.frame_rejected(domain::FrameRejected{pile, domain::Protocol::Ocpp16, to_string(code), std::move(detail),
+                                              truncate_utf8(raw, options.max_audit_raw_bytes), clock.now()});
+  }
+
+  // Answers a CALL with CALLERROR, audits and counts it.
+  void reject(std::string_view id, std::size_t action, ErrorCode code, const std::string& description,
+              std::string_view raw, std::string_view path = {}) {
+    boost::json::value details = boost::json::object();
+    if (!path.empty()) details.as_object().emplace("path", path);
+    send(serialize_call_error(id, code, description, &details));
+    audit(code, description, raw);
+    count(action, index_of(code));
+  }
+
+  // ---- incoming CALLs
+  void on_call(Call& call, std::string_view raw) {
+    const auto action = action_from_string(call.action);
+    const std::size_t label = action ? index_of(*action) : kUnknownAction;
+    if (incoming)  // OCPP-J 1.6 §4.1.1: one outstanding CALL per direction
+      return reject(call.id, label, ErrorCode::GenericError,
+                    "a CALL is already being processed on this connection (OCPP-J 1.6 §4.1.1)", raw);
+    if (!action) return reject(call.id, label, ErrorCode::NotImplemented, "unknown action " + call.action, raw);
+    if (direction(*action) == Direction::CentralSystemToChargePoint || !handled(*action))
+      return reject(call.id, label, ErrorCode::NotSupported, call.action + " is not supported from a charge point",
+                    raw);
+    dispatch(*action, call, raw);
+  }
+
+  template <class Req>
+  std::optional<Req> decode_or_reject(const Call& call, std::string_view raw) {
+    auto r = decode<Req>(call.payload);
+    if (r) return std::move(r).value();
+    reject(call.id, index_of(Req::kAction), r.error().code, describe(r.error()), raw, r.error().path);
+    return std::nullopt;
+  }
+
+  template <class Event>
+  std::optional<Event> checked(Result<Event, ValidationError> r, const Call& call, Action a, std::string_view raw) {
+    if (r) return std::move(r).value();
+    reject(call.id, index_of(a), r.error().code, describe(r.error()), raw, r.error().path);
+    return std::nullopt;
+  }
+
+  void begin(const Call& call, Action action) { incoming = Incoming{++incoming_seq, call.id, action}; }
+
+  // The sink's callback for the CALL just begun: hops to the strand, then answers it.
+  // `make` turns the sink's value into the response payload.
+  template <class Outcome, class Make>
+  auto completion(Make make) {
+    return [weak = weak_from_this(), post = post, seq = incoming_seq, make = std::move(make)](Outcome outcome) {
+      (*post)([weak, seq, make, outcome = std::decay_t<Outcome>(outcome)]() {
+        const auto self = weak.lock();
+        if (!self) return;
+        if (!outcome.ok()) return self->finish(seq, std::nullopt, outcome.error().message);
+        if constexpr (std::is_same_v<std::decay_t<Outcome>, Status>) {
+          self->finish(seq, make(), {});
+        } else {
+          self->finish(seq, make(outcome.value()), {});
+        }
+      });
+    };
+  }
+
+  void finish(std::uint64_t seq, Response response, const std::string& sink_error) {
+    if (closed || !incoming || incoming->seq != seq) return;
+    const Incoming in = std::move(*incoming);
+    incoming.reset();
+    if (response) {
+      send(serialize_call_result(in.id, *response));
+      return count(index_of(in.action), kResultOk);
+    }
+    spdlog::warn("ocpp_call_failed pile={} action={} id={} error=\"{}\"", pile, to_string(in.action), in.id,
+                 sink_error.empty() ? "invalid platform decision" : sink_error);
+    send(serialize_call_error(in.id, ErrorCode::InternalError, "the platform could not process the request"));
+    count(index_of(in.action), index_of(ErrorCode::InternalError));
+  }
+
+  void dispatch(Action action, const Call& call, std::string_view raw);
+
+  // ---- outgoing CALLs
+  void finish_outgoing(Result<boost::json::value, CallFailure> r) {
+    auto reply = std::move(outgoing->reply);
+    outgoing.reset();
+    if (reply) reply(std::move(r));
+  }
+
+  void on_call_result(CallResult& result, std::string_view raw) {
+    if (!outgoing || outgoing->id != result.id) {
+      spdlog::info("ocpp_unmatched_result pile={} id={}", pile, result.id);
+      return;
+    }
+    const Action action = outgoing->action;
+    if (auto v = validate_response(action, result.payload); !v) {
+      audit(v.error().code, "CALLRESULT for " + std::string(to_string(action)) + ": " + describe(v.error()), raw);
+      count(index_of(action), index_of(v.error().code));
+      return finish_outgoing(
+          fail(CallFailure{CallFailure::Kind::InvalidResponse, to_string(v.error().code), describe(v.error())}));
+    }
+    count(index_of(action), kResultOk);
+    finish_outgoing(boost::json::value(result.payload, boost::json::storage_ptr()));  // off the message arena
+  }
+
+  void on_call_error(CallError& error) {
+    if (!outgoing || outgoing->id != error.id) {
+      spdlog::info("ocpp_unmatched_error pile={} id={} code={}", pile, error.id, error.code);
+      return;
+    }
+    const auto code = error_code_from_string(error.code);
+    count(index_of(outgoing->action), code ? index_of(*code) : index_of(ErrorCode::GenericError));
+    finish_outgoing(fail(CallFailure{CallFailure::Kind::CallError, error.code, error.description}));
+  }
+
+  void on_frame_error(const FrameError& e, std::string_view raw) {
+    audit(e.code, e.description, raw);
+    count(kUnknownAction, index_of(e.code));
+    const bool reply_frame = e.message_type == static_cast<int>(MessageType::CallResult) ||
+                             e.message_type == static_cast<int>(MessageType::CallError);
+    if (!reply_frame) return send(serialize_call_error(e.message_id, e.code, e.description));
+    // A broken answer is not answered (nothing in OCPP-J 1.6 replies to a CALLRESULT/CALLERROR);
+    // it fails the server CALL it was meant for.
+    if (outgoing && outgoing->id == e.message_id)
+      finish_outgoing(fail(CallFailure{CallFailure::Kind::InvalidResponse, to_string(e.code), e.description}));
+  }
+
+  void on_message(std::string_view text) {
+    if (closed) return;
+    // Per-message arena: the parsed tree lives only until the message is mapped.
+    boost::json::monotonic_resource arena(std::min<std::size_t>(2 * text.size() + 256, 64 * 1024));
+    auto parsed = parse_message(text, boost::json::storage_ptr(&arena), options.max_message_id_length);
+    if (!parsed) return on_frame_error(parsed.error(), text);
+    std::visit(
+        [&](auto& m) {
+          using M = std::decay_t<decltype(m)>;
+          if constexpr (std::is_same_v<M, Call>) on_call(m, text);
+          else if constexpr (std::is_same_v<M, CallResult>) on_call_result(m, text);
+          else on_call_error(m);
+        },
+        parsed.value());
+  }
+
+  void close() {
+    if (closed) return;
+    closed = true;
+    incoming.reset();
+    if (outgoing)
+      finish_outgoing(fail(CallFailure{CallFailure::Kind::Closed, "Closed", "the connection closed"}));
+  }
+};
+
+void CentralSystemSession::State::dispatch(Action action, const Call& call, std::string_view raw) {
+  using detail::to_domain;
+  using detail::to_response;
+  using Empty = std::function<Response()>;
+  const auto empty = [](auto response) { return Empty([response] { return Response(to_json(response)); }); };
+  switch (action) {
+    case Action::BootNotification: {
+      auto m = decode_or_reject<BootNotificationRequest>(call, raw);
+      if (!m) return;
+      auto e = checked(to_domain(pile, *m, clock.now()), call, action, raw);
+      if (!e) return;
+      begin(call, action);
+      const int fallback = options.heartbeat_interval_fallback_s;
+      const Clock* c = &clock;  // the Clock outlives every session (wired in app/)
+      return sink.booted(std::move(*e), completion<Result<domain::BootDecision>>([c, fallback](const auto& d) {
+                           return Response(to_json(to_response(d, c->now(), fallback)));
+                         }));
+    }
+    case Action::Heartbeat: {
+      if (!decode_or_reject<HeartbeatRequest>(call, raw)) return;
+      begin(call, action);
+      return sink.heartbeat(pile, completion<Result<Timestamp>>([](const Timestamp& now) {
+                              return Response(to_json(HeartbeatResponse{now}));
+                            }));
+    }
+    case Action::Authorize: {
+      auto m = decode_or_reject<AuthorizeRequest>(call, raw);
+      if (!m) return;
+      begin(call, action);
+      return sink.authorize(pile, m->id_tag, completion<Result<domain::Authorization>>([](const auto& a) {
+                              return Response(to_json(AuthorizeResponse{detail::to_id_tag_info(a)}));
+                            }));
+    }
+    case Action::StatusNotification: {
+      auto m = decode_or_reject<StatusNotificationRequest>(call, raw);
+      if (!m) return;
+      auto e = checked(to_domain(pile, *m, clock.now()), call, action, raw);
+      if (!e) return;
+      begin(call, action);
+      return sink.connector_status(std::move(*e), completion<const Status&>(empty(StatusNotificationResponse{})));
+    }
+    case Action::StartTransaction: {
+      auto m = decode_or_reject<StartTransactionRequest>(call, raw);
+      if (!m) return;
+      auto e = checked(to_domain(pile, *m), call, action, raw);
+      if (!e) return;
+      begin(call, action);
+      return sink.transaction_started(std::move(*e),
+                                      completion<Result<domain::TransactionDecision>>([](const auto& d) {
+                                        return Response(to_json(to_response(d)));
+                                      }));
+    }
+    case Action::StopTransaction: {
+      auto m = decode_or_reject<StopTransactionRequest>(call, raw);
+      if (!m) return;
+      auto e = checked(to_domain(pile, *m), call, action, raw);
+      if (!e) return;
+      begin(call, action);
+      return sink.transaction_ended(std::move(*e),
+                                    completion<Result<std::optional<domain::Authorization>>>([](const auto& a) {
+                                      return Response(to_json(to_response(a)));
+                                    }));
+    }
+    case Action::MeterValues: {
+      auto m = decode_or_reject<MeterValuesRequest>(call, raw);
+      if (!m) return;
+      auto e = checked(to_domain(pile, *m), call, action, raw);
+      if (!e) return;
+      begin(call, action);
+      return sink.telemetry(std::move(*e), completion<const Status&>(empty(MeterValuesResponse{})));
+    }
+    case Action::DataTransfer: {
+      auto m = decode_or_reject<DataTransferRequest>(call, raw);
+      if (!m) return;
+      begin(call, action);
+      using Outcome = domain::PileEventSink::DataTransferOutcome;
+      return sink.data_transfer(to_domain(pile, *m, clock.now()), completion<Result<Outcome>>([](const Outcome& o) {
+                                  const auto r = to_response(o);
+                                  return r ? Response(to_json(*r)) : Response();
+                                }));
+    }
+    case Action::FirmwareStatusNotification: {
+      auto m = decode_or_reject<FirmwareStatusNotificationRequest>(call, raw);
+      if (!m) return;
+      begin(call, action);
+      return sink.firmware_status(to_domain(pile, *m, clock.now()),
+                                  completion<const Status&>(empty(FirmwareStatusNotificationResponse{})));
+    }
+    case Action::DiagnosticsStatusNotification: {
+      auto m = decode_or_reject<DiagnosticsStatusNotificationRequest>(call, raw);
+      if (!m) return;
+      begin(call, action);
+      return sink.diagnostics_status(to_domain(pile, *m, clock.now()),
+                                     completion<const Status&>(empty(DiagnosticsStatusNotificationResponse{})));
+    }
+    default:  // excluded by handled()
+      return reject(call.id, index_of(action), ErrorCode::NotSupported, "not supported", raw);
+  }
+}
+
+// ---- public surface
+
+CentralSystemSession::CentralSystemSession(domain::PileId pile, domain::PileEventSink& sink, const Clock& clock,
+                                           Send send, Post post, Metrics* metrics, SessionOptions options)
+    : state_(std::make_shared<State>(std::move(pile), sink, clock, std::move(send), std::move(post), metrics,
+                                     std::move(options))) {}
+
+CentralSystemSession::~CentralSystemSession() { state_->close(); }
+
+void CentralSystemSession::on_message(std::string_view text) { state_->on_message(text); }
+
+Result<std::string> CentralSystemSession::call(Action action, boost::json::value payload, CallReply reply) {
+  State& s = *state_;
+  if (s.closed) return fail("closed", "the connection is closed");
+  if (s.outgoing) return fail("busy", "a CALL to this pile is outstanding (OCPP-J 1.6 §4.1.1)");
+  if (direction(action) == Direction::ChargePointToCentralSystem)
+    return fail("wrong_direction", std::string(to_string(action)) + " is sent by charge points");
+  if (auto v = validate_request(action, payload); !v) return fail("invalid_request", describe(v.error()));
+  std::string id = s.options.call_id_prefix + std::to_string(++s.outgoing_seq);
+  s.outgoing = State::Outgoing{id, action, std::move(reply)};
+  s.send(serialize_call(id, to_string(action), payload));
+  return id;
+}
+
+void CentralSystemSession::on_call_timeout(const std::string& message_id) {
+  State& s = *state_;
+  if (!s.outgoing || s.outgoing->id != message_id) return;
+  s.finish_outgoing(fail(CallFailure{CallFailure::Kind::Timeout, "Timeout", "no answer from the pile in time"}));
+}
+
+void CentralSystemSession::on_closed() { state_->close(); }
+
+const domain::PileId& CentralSystemSession::pile() const { return state_->pile; }
+bool CentralSystemSession::incoming_call_pending() const { return state_->incoming.has_value(); }
+bool CentralSystemSession::outgoing_call_pending() const { return state_->outgoing.has_value(); }
+
+}  // namespace cp::ocpp::v16
