@@ -4,6 +4,13 @@
 // store's group-commit writer and replies only after the data is durable, and keeps the
 // Registry's live state current. Thread-safe; callbacks run on the store writer thread or
 // inline on the caller's thread for decisions that need no write (Authorize, Heartbeat).
+// Lifetime: pending store callbacks refer to the Fleet; flush/close the store before
+// destroying it. Callbacks never submit to the store from the writer thread.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
 #include "core/metrics.h"
 #include "core/time.h"
 #include "domain/sink.h"
@@ -16,11 +23,23 @@ struct FleetOptions {
   int heartbeat_interval_s = 300;
   // Unknown id tags: Invalid (default) or Accepted (free-vend sites).
   bool accept_unknown_id_tags = false;
+  // last_seen is live in the Registry on every message; the durable copy is written at most
+  // this often per pile (a heartbeat is not worth a commit), and always at disconnect.
+  std::chrono::seconds last_seen_write_interval{60};
+  // Rejected-frame audit writes in flight; beyond this they are dropped and counted.
+  std::size_t max_pending_rejected_frames = 1024;
 };
 
 class Fleet final : public domain::PileEventSink {
  public:
   Fleet(store::Store& store, Registry& registry, const Clock& clock, Metrics& metrics, FleetOptions options);
+  ~Fleet() override;
+
+  // DataTransfer vendor handlers (OCPP 1.6 §4.3): vendor id -> decision. Without a handler
+  // the message is stored and answered "UnknownVendorId". The handler runs on the caller's
+  // thread before the store write; it must be quick and must not throw.
+  using VendorHandler = std::function<DataTransferOutcome(const domain::DataTransferReceived&)>;
+  void register_vendor(const std::string& vendor_id, VendorHandler handler);
 
   // Session lifecycle, called by the gateway. `connected` returns the link it replaced (to close).
   std::shared_ptr<PileLink> connected(const domain::PileId& pile, std::shared_ptr<PileLink> link);
@@ -48,6 +67,8 @@ class Fleet final : public domain::PileEventSink {
   const Clock& clock_;
   Metrics& metrics_;
   FleetOptions options_;
+  struct Impl;  // counters, coalescing and vendor tables
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace cp::services

@@ -1,0 +1,366 @@
+// Fleet (services/fleet.h): decisions, durable writes and live state for every pile event.
+// Pattern for every event that must be kept: build one WriteBatch (plus a coalesced
+// TouchPile when due), submit it, and reply from the store's `done` — on the writer thread,
+// after COMMIT. Nothing here blocks on the store except its synchronous reads.
+#include "services/fleet.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include "domain/connector.h"
+
+namespace cp::services {
+namespace {
+
+enum class Event : std::size_t {
+  Boot, Heartbeat, Authorize, Status, TransactionStarted, TransactionEnded, Telemetry,
+  DataTransfer, FirmwareStatus, DiagnosticsStatus, FrameRejected, Count
+};
+constexpr std::array<const char*, static_cast<std::size_t>(Event::Count)> kEventNames{
+    "boot", "heartbeat", "authorize", "status", "transaction_started", "transaction_ended",
+    "telemetry", "data_transfer", "firmware_status", "diagnostics_status", "frame_rejected"};
+
+// Bounded copy of a refused frame: the adapter truncates already; this is the backstop.
+constexpr std::size_t kMaxRejectedRaw = 4096;
+
+std::vector<store::TelemetryRow> telemetry_rows(const domain::PileId& pile, int connector,
+                                                std::optional<domain::TransactionId> tx,
+                                                const std::vector<domain::MeterSample>& samples) {
+  std::vector<store::TelemetryRow> rows;
+  for (const auto& s : samples) {
+    for (const auto& v : s.values) {
+      if (!v.raw.empty()) continue;  // not numeric (e.g. signed meter data): nothing to chart
+      rows.push_back({pile, connector, tx, s.at, v.measurand, v.phase, v.unit, v.context, v.location, v.value});
+    }
+  }
+  return rows;
+}
+
+}  // namespace
+
+struct Fleet::Impl {
+  Gauge& connected;
+  Counter& connections;
+  Counter& replaced;
+  Counter& invalid_transitions;
+  Counter& telemetry_values;
+  Counter& write_failures;
+  Counter& rejected_dropped;
+  std::array<Counter*, static_cast<std::size_t>(Event::Count)> events{};
+
+  std::mutex mu;
+  std::unordered_map<domain::PileId, Timestamp> last_seen_written;
+  std::unordered_map<std::string, VendorHandler> vendors;
+  std::atomic<std::size_t> rejected_in_flight{0};
+
+  explicit Impl(Metrics& m)
+      : connected(m.gauge("chargeplane_connected_piles", "Piles with a live session on this node")),
+        connections(m.counter("chargeplane_pile_connections_total", "Pile sessions attached")),
+        replaced(m.counter("chargeplane_pile_connections_replaced_total",
+                           "Sessions closed because the same pile connected again")),
+        invalid_transitions(m.counter("chargeplane_connector_invalid_transitions_total",
+                                      "Connector status reports the OCPP 1.6 transition table forbids")),
+        telemetry_values(m.counter("chargeplane_telemetry_values_total", "Numeric sampled values stored")),
+        write_failures(m.counter("chargeplane_fleet_write_failures_total", "Pile event writes the store refused")),
+        rejected_dropped(m.counter("chargeplane_rejected_frames_dropped_total",
+                                   "Rejected-frame audit records dropped because too many were in flight")) {
+    for (std::size_t i = 0; i < events.size(); ++i)
+      events[i] = &m.counter("chargeplane_pile_events_total", "Pile events handled", {{"event", kEventNames[i]}});
+  }
+
+  void count(Event e) { events[static_cast<std::size_t>(e)]->inc(); }
+};
+
+Fleet::Fleet(store::Store& store, Registry& registry, const Clock& clock, Metrics& metrics, FleetOptions options)
+    : store_(store), registry_(registry), clock_(clock), metrics_(metrics), options_(options),
+      impl_(std::make_unique<Impl>(metrics)) {}
+
+Fleet::~Fleet() = default;
+
+void Fleet::register_vendor(const std::string& vendor_id, VendorHandler handler) {
+  std::lock_guard lock(impl_->mu);
+  impl_->vendors[vendor_id] = std::move(handler);
+}
+
+namespace {
+
+// Appends a TouchPile when this pile's durable last_seen is older than the interval.
+void touch_if_due(std::mutex& mu, std::unordered_map<domain::PileId, Timestamp>& written,
+                  std::chrono::seconds interval, const domain::PileId& pile, Timestamp now,
+                  store::WriteBatch& batch) {
+  std::lock_guard lock(mu);
+  auto [it, inserted] = written.try_emplace(pile, now);
+  if (!inserted) {
+    if (now - it->second < interval) return;
+    it->second = now;
+  }
+  batch.emplace_back(store::TouchPile{pile, now});
+}
+
+Result<domain::Authorization> authorization_for(store::Store& store, const std::string& id_tag, Timestamp now,
+                                                bool accept_unknown) {
+  using domain::AuthorizationStatus;
+  auto record = store.id_tag(id_tag);
+  if (!record) return fail(record.error());
+  domain::Authorization a;
+  if (!record->has_value()) {
+    a.status = accept_unknown ? AuthorizationStatus::Accepted : AuthorizationStatus::Invalid;
+    return a;
+  }
+  const auto& tag = **record;
+  a.status = domain::authorization_from_string(tag.status).value_or(AuthorizationStatus::Invalid);
+  a.expiry = tag.expiry;
+  a.parent_id_tag = tag.parent_id_tag;
+  if (a.status == AuthorizationStatus::Accepted && tag.expiry && *tag.expiry <= now)
+    a.status = AuthorizationStatus::Expired;
+  return a;
+}
+
+}  // namespace
+
+std::shared_ptr<PileLink> Fleet::connected(const domain::PileId& pile, std::shared_ptr<PileLink> link) {
+  const auto now = clock_.now();
+  auto previous = registry_.attach(pile, std::move(link), now);
+  impl_->connections.inc();
+  if (previous) {
+    impl_->replaced.inc();  // still online: the gauge does not move
+  } else {
+    impl_->connected.add(1);
+  }
+  store::WriteBatch batch;
+  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, pile, now, batch);
+  if (!batch.empty()) store_.submit(std::move(batch), [](const Status&) {});
+  spdlog::info("pile_connected pile={} replaced={}", pile, previous != nullptr);
+  return previous;
+}
+
+void Fleet::disconnected(const domain::PileId& pile, const PileLink* link) {
+  const auto now = clock_.now();
+  if (!registry_.detach(pile, link, now)) return;  // a newer session owns the pile
+  impl_->connected.add(-1);
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->last_seen_written[pile] = now;
+  }
+  store_.submit({store::TouchPile{pile, now}}, [](const Status&) {});
+  spdlog::info("pile_disconnected pile={}", pile);
+}
+
+void Fleet::booted(domain::PileBooted boot, domain::Reply<domain::BootDecision> reply) {
+  impl_->count(Event::Boot);
+  const auto now = clock_.now();
+  domain::BootDecision decision{domain::Registration::Rejected, options_.heartbeat_interval_s, now};
+  if (auto live = registry_.get(boot.pile)) {
+    decision.status = domain::registration_from_string(live->registration).value_or(domain::Registration::Rejected);
+  } else {
+    auto stored = store_.pile(boot.pile);
+    if (!stored) return reply(fail(stored.error()));
+    if (stored->has_value())
+      decision.status = domain::registration_from_string((*stored)->registration).value_or(domain::Registration::Rejected);
+  }
+  store::WriteBatch batch{store::RecordBoot{boot}};
+  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, boot.pile, now, batch);
+  store_.submit(std::move(batch), [this, boot = std::move(boot), decision, reply = std::move(reply)](const Status& s) {
+    if (!s) {
+      impl_->write_failures.inc();
+      return reply(fail(s.error()));
+    }
+    registry_.on_boot(boot);
+    spdlog::info("pile_booted pile={} vendor={} model={} firmware={} registration={}", boot.pile, boot.vendor,
+                 boot.model, boot.firmware, domain::to_string(decision.status));
+    reply(decision);
+  });
+}
+
+void Fleet::heartbeat(const domain::PileId& pile, domain::Reply<Timestamp> reply) {
+  impl_->count(Event::Heartbeat);
+  const auto now = clock_.now();
+  registry_.on_seen(pile, now);
+  store::WriteBatch batch;
+  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, pile, now, batch);
+  if (!batch.empty()) {
+    store_.submit(std::move(batch), [this](const Status& s) {
+      if (!s) impl_->write_failures.inc();  // last_seen is best effort; the next one retries
+    });
+  }
+  reply(now);
+}
+
+void Fleet::authorize(const domain::PileId& pile, const std::string& id_tag, domain::Reply<domain::Authorization> reply) {
+  impl_->count(Event::Authorize);
+  registry_.on_seen(pile, clock_.now());
+  reply(authorization_for(store_, id_tag, clock_.now(), options_.accept_unknown_id_tags));
+}
+
+void Fleet::connector_status(domain::ConnectorStatusChanged change, domain::Done done) {
+  impl_->count(Event::Status);
+  const auto now = clock_.now();
+  registry_.on_seen(change.pile, now);
+  // Applied to the live state at once: the pile is the truth about its hardware, even when it
+  // reports a transition the table forbids (those are only counted).
+  const auto previous = registry_.exchange_connector_status(change);
+  const auto check = domain::check_transition(change.connector, previous, change.status);
+  if (!check.valid) {
+    impl_->invalid_transitions.inc();
+    spdlog::info("connector_invalid_transition pile={} connector={} from={} to={} recognised={}", change.pile,
+                 change.connector, previous, change.status, check.recognised);
+  }
+  store::ConnectorRecord record{change.pile,      change.connector,          change.status,
+                                change.error_code.empty() ? "NoError" : change.error_code,
+                                change.vendor_error_code, change.info, change.at};
+  store::WriteBatch batch{store::UpsertConnector{std::move(record)}};
+  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, change.pile, now, batch);
+  store_.submit(std::move(batch), [this, done = std::move(done)](const Status& s) {
+    if (!s) impl_->write_failures.inc();
+    done(s);
+  });
+}
+
+void Fleet::transaction_started(domain::TransactionStarted start, domain::Reply<domain::TransactionDecision> reply) {
+  impl_->count(Event::TransactionStarted);
+  const auto now = clock_.now();
+  registry_.on_seen(start.pile, now);
+  // OCPP 1.6 §4.8: the transaction is recorded whatever the tag's status; the pile decides
+  // what to do with a non-Accepted idTagInfo.
+  auto auth = authorization_for(store_, start.id_tag, now, options_.accept_unknown_id_tags);
+  if (!auth) return reply(fail(auth.error()));
+  domain::TransactionDecision decision{store_.next_transaction_id(), std::move(*auth)};
+  store::TransactionRecord tx;
+  tx.id = decision.transaction;
+  tx.pile = start.pile;
+  tx.connector = start.connector;
+  tx.id_tag = start.id_tag;
+  tx.meter_start_wh = start.meter_start_wh;
+  tx.started = start.at;
+  store::WriteBatch batch{store::StartTransaction{std::move(tx)}};
+  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, start.pile, now, batch);
+  store_.submit(std::move(batch), [this, pile = start.pile, connector = start.connector, decision,
+                                   reply = std::move(reply)](const Status& s) {
+    if (!s) {
+      impl_->write_failures.inc();
+      return reply(fail(s.error()));
+    }
+    registry_.on_transaction(pile, connector, decision.transaction);
+    reply(decision);
+  });
+}
+
+void Fleet::transaction_ended(domain::TransactionEnded end,
+                              domain::Reply<std::optional<domain::Authorization>> reply) {
+  impl_->count(Event::TransactionEnded);
+  const auto now = clock_.now();
+  registry_.on_seen(end.pile, now);
+  std::optional<domain::Authorization> auth;
+  if (!end.id_tag.empty()) {
+    auto a = authorization_for(store_, end.id_tag, now, options_.accept_unknown_id_tags);
+    if (!a) return reply(fail(a.error()));
+    auth = std::move(*a);
+  }
+  // The transaction's connector, for its meter rows: live state first, then the stored record.
+  int connector = 0;
+  bool found = false;
+  if (auto live = registry_.get(end.pile)) {
+    for (const auto& c : live->connectors)
+      if (c.transaction == end.transaction) connector = c.connector, found = true;
+  }
+  if (!found) {
+    if (auto stored = store_.transaction(end.transaction); stored && stored->has_value()) connector = (*stored)->connector;
+  }
+  store::WriteBatch batch{store::StopTransaction{end.transaction, end.meter_stop_wh, end.at,
+                                                 end.reason.empty() ? "Local" : end.reason, end.id_tag}};
+  auto rows = telemetry_rows(end.pile, connector, end.transaction, end.transaction_data);
+  const auto values = rows.size();
+  if (!rows.empty()) batch.emplace_back(store::InsertTelemetry{std::move(rows)});
+  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, end.pile, now, batch);
+  store_.submit(std::move(batch), [this, pile = end.pile, tx = end.transaction, values, auth = std::move(auth),
+                                   reply = std::move(reply)](const Status& s) {
+    if (!s) {
+      impl_->write_failures.inc();
+      return reply(fail(s.error()));
+    }
+    impl_->telemetry_values.inc(values);
+    registry_.end_transaction(pile, tx);
+    reply(auth);
+  });
+}
+
+void Fleet::telemetry(domain::TelemetrySampled sample, domain::Done done) {
+  impl_->count(Event::Telemetry);
+  const auto now = clock_.now();
+  registry_.on_seen(sample.pile, now);
+  auto rows = telemetry_rows(sample.pile, sample.connector, sample.transaction, sample.samples);
+  if (rows.empty()) return done(Status{});  // nothing numeric to keep
+  const auto values = rows.size();
+  store::WriteBatch batch{store::InsertTelemetry{std::move(rows)}};
+  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, sample.pile, now, batch);
+  store_.submit(std::move(batch), [this, sample = std::move(sample), values, done = std::move(done)](const Status& s) {
+    if (!s) {
+      impl_->write_failures.inc();
+      return done(s);
+    }
+    impl_->telemetry_values.inc(values);
+    registry_.on_telemetry(sample);
+    done(s);
+  });
+}
+
+void Fleet::data_transfer(domain::DataTransferReceived message, domain::Reply<DataTransferOutcome> reply) {
+  impl_->count(Event::DataTransfer);
+  registry_.on_seen(message.pile, clock_.now());
+  VendorHandler handler;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (auto it = impl_->vendors.find(message.vendor_id); it != impl_->vendors.end()) handler = it->second;
+  }
+  auto outcome = handler ? handler(message) : DataTransferOutcome{"UnknownVendorId", {}};
+  store_.submit({store::InsertDataTransfer{std::move(message)}},
+                [this, outcome = std::move(outcome), reply = std::move(reply)](const Status& s) {
+                  if (!s) {
+                    impl_->write_failures.inc();
+                    return reply(fail(s.error()));
+                  }
+                  reply(outcome);
+                });
+}
+
+void Fleet::firmware_status(domain::FirmwareStatusReported report, domain::Done done) {
+  impl_->count(Event::FirmwareStatus);
+  registry_.on_seen(report.pile, clock_.now());
+  store_.submit({store::RecordPileStatusReport{report.pile, "firmware", report.status, report.at}},
+                [this, done = std::move(done)](const Status& s) {
+                  if (!s) impl_->write_failures.inc();
+                  done(s);
+                });
+}
+
+void Fleet::diagnostics_status(domain::DiagnosticsStatusReported report, domain::Done done) {
+  impl_->count(Event::DiagnosticsStatus);
+  registry_.on_seen(report.pile, clock_.now());
+  store_.submit({store::RecordPileStatusReport{report.pile, "diagnostics", report.status, report.at}},
+                [this, done = std::move(done)](const Status& s) {
+                  if (!s) impl_->write_failures.inc();
+                  done(s);
+                });
+}
+
+void Fleet::frame_rejected(domain::FrameRejected rejected) {
+  impl_->count(Event::FrameRejected);
+  if (impl_->rejected_in_flight.fetch_add(1) >= options_.max_pending_rejected_frames) {
+    impl_->rejected_in_flight.fetch_sub(1);
+    impl_->rejected_dropped.inc();
+    return;
+  }
+  if (rejected.raw.size() > kMaxRejectedRaw) rejected.raw.resize(kMaxRejectedRaw);
+  store::RejectedFrame frame{std::move(rejected.pile), rejected.at, domain::to_string(rejected.protocol),
+                             std::move(rejected.error_code), std::move(rejected.detail), std::move(rejected.raw)};
+  store_.submit({store::InsertRejectedFrame{std::move(frame)}}, [this](const Status& s) {
+    impl_->rejected_in_flight.fetch_sub(1);
+    if (!s) impl_->write_failures.inc();
+  });
+}
+
+}  // namespace cp::services
