@@ -126,11 +126,8 @@ std::shared_ptr<PileLink> Fleet::connected(const domain::PileId& pile, std::shar
   const auto now = clock_.now();
   auto previous = registry_.attach(pile, std::move(link), now);
   impl_->connections.inc();
-  if (previous) {
-    impl_->replaced.inc();  // still online: the gauge does not move
-  } else {
-    impl_->connected.add(1);
-  }
+  if (previous) impl_->replaced.inc();
+  impl_->connected.set(static_cast<std::int64_t>(registry_.online_count()));
   store::WriteBatch batch;
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, pile, now, batch);
   if (!batch.empty()) store_.submit(std::move(batch), [](const Status&) {});
@@ -140,8 +137,10 @@ std::shared_ptr<PileLink> Fleet::connected(const domain::PileId& pile, std::shar
 
 void Fleet::disconnected(const domain::PileId& pile, const PileLink* link) {
   const auto now = clock_.now();
-  if (!registry_.detach(pile, link, now)) return;  // a newer session owns the pile
-  impl_->connected.add(-1);
+  const bool went_offline = registry_.detach(pile, link, now);
+  // Set, not decremented: a pile deleted while connected has already left the count.
+  impl_->connected.set(static_cast<std::int64_t>(registry_.online_count()));
+  if (!went_offline) return;  // a newer session owns the pile, or the pile was deleted
   {
     std::lock_guard lock(impl_->mu);
     impl_->last_seen_written[pile] = now;

@@ -84,7 +84,10 @@ void Registry::upsert_pile(const store::PileRecord& pile) {
 
 void Registry::remove_pile(const domain::PileId& id) {
   std::unique_lock lock(mu_);
-  piles_.erase(id);
+  auto it = piles_.find(id);
+  if (it == piles_.end()) return;
+  if (it->second.link) --online_;
+  piles_.erase(it);
 }
 
 bool Registry::exists(const domain::PileId& id) const {
@@ -123,6 +126,11 @@ Registry::Counts Registry::counts() const {
   return c;
 }
 
+std::size_t Registry::online_count() const {
+  std::shared_lock lock(mu_);
+  return online_;
+}
+
 std::shared_ptr<PileLink> Registry::attach(const domain::PileId& id, std::shared_ptr<PileLink> link,
                                            Timestamp at) {
   const std::string remote = link ? link->remote_address() : std::string{};
@@ -130,6 +138,7 @@ std::shared_ptr<PileLink> Registry::attach(const domain::PileId& id, std::shared
   auto& e = piles_[id];
   if (e.state.id.empty()) e.state.id = id;
   auto previous = std::exchange(e.link, std::move(link));
+  online_ = online_ + (e.link ? 1 : 0) - (previous ? 1 : 0);
   e.state.online = e.link != nullptr;
   e.state.connected_since = at;
   e.state.remote_address = remote;
@@ -143,6 +152,7 @@ bool Registry::detach(const domain::PileId& id, const PileLink* link, Timestamp 
   if (it == piles_.end() || !it->second.link || it->second.link.get() != link) return false;
   auto& e = it->second;
   e.link.reset();
+  --online_;
   e.state.online = false;
   e.state.connected_since.reset();
   e.state.remote_address.clear();

@@ -81,6 +81,8 @@ class Registry {
     std::size_t total = 0, online = 0, charging = 0, faulted = 0;
   };
   Counts counts() const;
+  // Piles with a session attached, O(1) (for the connected-piles gauge).
+  std::size_t online_count() const;
 
   // Session links. `attach` returns the link it replaced (the caller closes it: newer wins).
   std::shared_ptr<PileLink> attach(const domain::PileId& id, std::shared_ptr<PileLink> link, Timestamp at);
@@ -109,6 +111,7 @@ class Registry {
   ConnectorState& connector_locked(Entry& e, int connector);
   mutable std::shared_mutex mu_;
   std::map<domain::PileId, Entry> piles_;  // ordered: cursor paging by id
+  std::size_t online_ = 0;                  // entries with a link
 };
 
 }  // namespace cp::services

@@ -1,0 +1,43 @@
+// The route table (docs/api.md documents every entry). Reads need any authenticated user;
+// writes need admin for now; the operator role will take over pile writes later.
+#include "api/detail/handlers.h"
+
+namespace cp::api::detail {
+
+bool ApiState::reserve(const std::string& key) {
+  std::lock_guard lock(mu);
+  return creating.insert(key).second;
+}
+
+void ApiState::release(const std::string& key) {
+  std::lock_guard lock(mu);
+  creating.erase(key);
+}
+
+std::vector<Route> make_routes(const std::shared_ptr<ApiState>& state) {
+  using services::Role;
+  using Fn = void (*)(ApiState&, Request&, Respond);
+  // The state and the router both belong to the server's shared state, so the state
+  // outlives every handler call and a plain pointer is enough.
+  auto bind = [raw = state.get()](Fn fn) {
+    return [raw, fn](Request& req, Respond respond) { fn(*raw, req, std::move(respond)); };
+  };
+  return {
+      {"GET", "/healthz", kPublic, Exec::Inline, bind(healthz)},
+      {"GET", "/metrics", kPublic, Exec::Inline, bind(metrics)},
+      {"POST", "/api/v1/auth/login", kPublic, Exec::Worker, bind(login)},
+      {"POST", "/api/v1/auth/logout", Role::Viewer, Exec::Inline, bind(logout)},
+      {"GET", "/api/v1/piles", Role::Viewer, Exec::Inline, bind(list_piles)},
+      {"POST", "/api/v1/piles", Role::Admin, Exec::Worker, bind(create_pile)},
+      {"GET", "/api/v1/piles/{id}", Role::Viewer, Exec::Inline, bind(get_pile)},
+      {"PATCH", "/api/v1/piles/{id}", Role::Admin, Exec::Worker, bind(patch_pile)},
+      {"DELETE", "/api/v1/piles/{id}", Role::Admin, Exec::Inline, bind(delete_pile)},
+      {"GET", "/api/v1/piles/{id}/connectors", Role::Viewer, Exec::Inline, bind(list_connectors)},
+      {"GET", "/api/v1/piles/{id}/telemetry", Role::Viewer, Exec::Inline, bind(pile_telemetry)},
+      {"GET", "/api/v1/transactions", Role::Viewer, Exec::Inline, bind(list_transactions)},
+      {"GET", "/api/v1/id-tags", Role::Viewer, Exec::Inline, bind(list_id_tags)},
+      {"POST", "/api/v1/id-tags", Role::Admin, Exec::Inline, bind(create_id_tag)},
+  };
+}
+
+}  // namespace cp::api::detail
