@@ -352,15 +352,16 @@ def reader(t, src, at, dst, ind):
         return [f"{p}if (!read_boolean({src}, {at}, {dst}, err)) return false;"]
     if k in ("integer", "number"):
         fn = "read_integer" if k == "integer" else "read_number"
-        out = [f"{p}if (!{fn}({src}, {at}, {dst}, err)) return false;"]
-        cast = f"static_cast<double>({dst})" if k == "integer" else dst
-        if t.minimum is not None:
-            out.append(f"{p}if (!check_minimum({cast}, {num(t.minimum)}, {at}, err)) return false;")
-        if t.maximum is not None:
-            out.append(f"{p}if (!check_maximum({cast}, {num(t.maximum)}, {at}, err)) return false;")
-        if t.multiple_of is not None:
-            out.append(f"{p}if (!check_multiple_of({cast}, {num(t.multiple_of)}, {at}, err)) return false;")
-        return out
+        checks = [(name, bound) for name, bound in
+                  (("check_minimum", t.minimum), ("check_maximum", t.maximum), ("check_multiple_of", t.multiple_of))
+                  if bound is not None]
+        if not checks:
+            return [f"{p}if (!{fn}({src}, {at}, {dst}, err)) return false;"]
+        # `dst` may be an expression such as `x.emplace()`: evaluate it once.
+        cast = "static_cast<double>(n)" if k == "integer" else "n"
+        return [f"{p}{{", f"{p}  auto& n = {dst};", f"{p}  if (!{fn}({src}, {at}, n, err)) return false;",
+                *[f"{p}  if (!{name}({cast}, {num(bound)}, {at}, err)) return false;" for name, bound in checks],
+                f"{p}}}"]
     if k == "enum":
         n = t.named.name
         return [f"{p}if (!read_enum<{n}>({src}, {at}, &enum_from_string<{n}>, {dst}, err)) return false;"]
@@ -492,6 +493,10 @@ class Generator:
         body += [
             "// Who sends the CALL (OCPP 1.6 §4 Charge Point initiated, §5 Central System initiated).",
             "enum class Direction : unsigned char { ChargePointToCentralSystem, CentralSystemToChargePoint, Both };",
+            "",
+            "// X(Action) for every action, alphabetical: for dispatch tables and exhaustive tests.",
+            "#define CP_OCPP16_FOR_EACH_ACTION(X) \\",
+            *[f"  X({a})" + (" \\" if i + 1 < len(acts) else "") for i, a in enumerate(acts)],
             "",
             "const char* to_string(Action action);",
             "std::optional<Action> action_from_string(std::string_view name);",

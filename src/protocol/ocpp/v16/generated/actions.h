@@ -59,6 +59,48 @@ inline constexpr std::size_t kActionCount = 39;
 // Who sends the CALL (OCPP 1.6 §4 Charge Point initiated, §5 Central System initiated).
 enum class Direction : unsigned char { ChargePointToCentralSystem, CentralSystemToChargePoint, Both };
 
+// X(Action) for every action, alphabetical: for dispatch tables and exhaustive tests.
+#define CP_OCPP16_FOR_EACH_ACTION(X) \
+  X(Authorize) \
+  X(BootNotification) \
+  X(CancelReservation) \
+  X(CertificateSigned) \
+  X(ChangeAvailability) \
+  X(ChangeConfiguration) \
+  X(ClearCache) \
+  X(ClearChargingProfile) \
+  X(DataTransfer) \
+  X(DeleteCertificate) \
+  X(DiagnosticsStatusNotification) \
+  X(ExtendedTriggerMessage) \
+  X(FirmwareStatusNotification) \
+  X(GetCompositeSchedule) \
+  X(GetConfiguration) \
+  X(GetDiagnostics) \
+  X(GetInstalledCertificateIds) \
+  X(GetLocalListVersion) \
+  X(GetLog) \
+  X(Heartbeat) \
+  X(InstallCertificate) \
+  X(LogStatusNotification) \
+  X(MeterValues) \
+  X(RemoteStartTransaction) \
+  X(RemoteStopTransaction) \
+  X(ReserveNow) \
+  X(Reset) \
+  X(SecurityEventNotification) \
+  X(SendLocalList) \
+  X(SetChargingProfile) \
+  X(SignCertificate) \
+  X(SignedFirmwareStatusNotification) \
+  X(SignedUpdateFirmware) \
+  X(StartTransaction) \
+  X(StatusNotification) \
+  X(StopTransaction) \
+  X(TriggerMessage) \
+  X(UnlockConnector) \
+  X(UpdateFirmware)
+
 const char* to_string(Action action);
 std::optional<Action> action_from_string(std::string_view name);
 Direction direction(Action action);

@@ -703,8 +703,11 @@ static bool decode_fields(const boost::json::object& obj, const PathNode& at, Ch
       if (!read_integer(kv.value(), here, out.start_period, err)) return false;
       has_start_period = true;
     } else if (key == "limit") {
-      if (!read_number(kv.value(), here, out.limit, err)) return false;
-      if (!check_multiple_of(out.limit, 0.1, here, err)) return false;
+      {
+        auto& n = out.limit;
+        if (!read_number(kv.value(), here, n, err)) return false;
+        if (!check_multiple_of(n, 0.1, here, err)) return false;
+      }
       has_limit = true;
     } else if (key == "numberPhases") {
       if (!read_integer(kv.value(), here, out.number_phases.emplace(), err)) return false;
@@ -757,8 +760,11 @@ static bool decode_fields(const boost::json::object& obj, const PathNode& at, Ch
       }
       has_charging_schedule_period = true;
     } else if (key == "minChargingRate") {
-      if (!read_number(kv.value(), here, out.min_charging_rate.emplace(), err)) return false;
-      if (!check_multiple_of(out.min_charging_rate.emplace(), 0.1, here, err)) return false;
+      {
+        auto& n = out.min_charging_rate.emplace();
+        if (!read_number(kv.value(), here, n, err)) return false;
+        if (!check_multiple_of(n, 0.1, here, err)) return false;
+      }
     } else {
       return unknown_property(err, here);
     }
