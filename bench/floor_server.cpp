@@ -1,0 +1,127 @@
+// The transport floor: the least a WebSocket OCPP endpoint can do. Accepts ws on any target,
+// selects subprotocol ocpp1.6, checks no credentials, and answers every CALL [2,"id",...]
+// with [3,"id",{}] without parsing JSON. Whatever ChargePlane spends above this per call is
+// the cost of its protocol, validation, services and storage.
+//
+//   floor_server [--port P] [--threads N]     prints "floor ready port=<P>" when listening
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// [2,"<id>",... -> [3,"<id>",{}]; anything else gets no answer.
+bool answer_for(std::string_view msg, std::string& out) {
+  constexpr std::string_view head = "[2,\"";
+  if (msg.substr(0, head.size()) != head) return false;
+  const auto end = msg.find('"', head.size());
+  if (end == std::string_view::npos) return false;
+  out.assign("[3,\"");
+  out.append(msg.substr(head.size(), end - head.size()));
+  out.append("\",{}]");
+  return true;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  explicit Session(tcp::socket&& s) : ws_(std::move(s)) {}
+
+  void start() {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+      res.set(beast::http::field::sec_websocket_protocol, "ocpp1.6");
+    }));
+    ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->read();
+    });
+  }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      self->on_message();
+    });
+  }
+  void on_message() {
+    const auto data = buffer_.cdata();
+    const std::string_view msg(static_cast<const char*>(data.data()), data.size());
+    const bool reply = answer_for(msg, out_);
+    buffer_.consume(buffer_.size());
+    if (!reply) return read();
+    // One message in, one out: the next read starts once the answer is written.
+    ws_.text(true);
+    ws_.async_write(asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec) self->read();
+    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::string out_;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(asio::io_context& ioc, tcp::endpoint ep) : ioc_(ioc), acceptor_(ioc) {
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+  }
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+      if (!ec) std::make_shared<Session>(std::move(s))->start();
+      self->accept();
+    });
+  }
+
+ private:
+  asio::io_context& ioc_;
+  tcp::acceptor acceptor_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  unsigned short port = 0;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--port") == 0) port = static_cast<unsigned short>(std::atoi(argv[i + 1]));
+    else if (std::strcmp(argv[i], "--threads") == 0) threads = std::max(1, std::atoi(argv[i + 1]));
+    else {
+      std::fprintf(stderr, "usage: floor_server [--port P] [--threads N]\n");
+      return 2;
+    }
+  }
+  asio::io_context ioc(threads);
+  auto listener = std::make_shared<Listener>(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  listener->accept();
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](beast::error_code, int) { ioc.stop(); });
+  std::printf("floor ready port=%u\n", listener->port());
+  std::fflush(stdout);
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  return 0;
+}
