@@ -361,7 +361,12 @@ CentralSystemSession::CentralSystemSession(domain::PileId pile, domain::PileEven
     : state_(std::make_shared<State>(std::move(pile), sink, clock, std::move(send), std::move(post), metrics,
                                      std::move(options))) {}
 
-CentralSystemSession::~CentralSystemSession() { state_->close(); }
+CentralSystemSession::~CentralSystemSession() {
+  // Callbacks are not invoked from a destructor (their targets may already be gone): an
+  // outstanding CallReply is dropped, like an Asio handler of a destroyed io_context.
+  state_->outgoing.reset();
+  state_->close();
+}
 
 void CentralSystemSession::on_message(std::string_view text) { state_->on_message(text); }
 

@@ -70,7 +70,10 @@ class CentralSystemSession {
   // payload violates the request schema). Returns the message id to arm the timeout with.
   Result<std::string> call(Action action, boost::json::value payload, CallReply reply);
   void on_call_timeout(const std::string& message_id);
-  void on_closed();  // also done by the destructor
+  // The connection is gone: fails an outstanding server CALL with Closed; later sink completions
+  // are dropped. Call it before destroying the session (the destructor drops a pending
+  // CallReply without invoking it).
+  void on_closed();
 
   const domain::PileId& pile() const;
   bool incoming_call_pending() const;
