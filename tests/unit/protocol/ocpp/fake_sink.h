@@ -8,7 +8,7 @@
 
 namespace cp::ocpp::testing {
 
-class FakeSink final : public domain::PileEventSink {
+class FakeSink : public domain::PileEventSink {
  public:
   template <class Event, class Callback>
   struct Pending {

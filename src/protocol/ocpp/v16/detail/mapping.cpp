@@ -117,12 +117,16 @@ Result<domain::TelemetrySampled, ValidationError> to_domain(const domain::PileId
 }
 
 domain::SampledValue to_domain(const SampledValue& v) {
-  domain::SampledValue d;
-  if (v.measurand) d.measurand = to_string(*v.measurand);
-  if (v.context) d.context = to_string(*v.context);
-  d.phase = name_or_empty(v.phase);
-  d.unit = name_or_empty(v.unit);
-  d.location = name_or_empty(v.location);
+  // Designated initialisers: no detour through the struct's default strings (hot path).
+  domain::SampledValue d{
+      .measurand = v.measurand ? to_string(*v.measurand) : "Energy.Active.Import.Register",
+      .phase = name_or_empty(v.phase),
+      .unit = name_or_empty(v.unit),
+      .context = v.context ? to_string(*v.context) : "Sample.Periodic",
+      .location = name_or_empty(v.location),
+      .value = 0,
+      .raw = {},
+  };
   // A plain decimal number becomes `value`; anything else (SignedData, "n/a", ...) is kept raw.
   const bool signed_data = v.format && *v.format == ValueFormat::SignedData;
   const char* first = v.value.data();
