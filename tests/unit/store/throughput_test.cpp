@@ -1,0 +1,54 @@
+// Prints (does not assert) the telemetry ingest rate; the figure is informational, targets
+// belong to bench/. The test still checks that every row arrived.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "store_test_support.h"
+
+namespace cp::store {
+namespace {
+using namespace testing;
+
+void measure(bool synchronous_full) {
+  TempDir dir;
+  auto o = options_in(dir);
+  o.synchronous_full = synchronous_full;
+  o.max_batches_per_commit = 1000;
+  auto store = open_or_die(o);
+  constexpr int kBatches = 20'000, kRows = 10;
+  std::vector<WriteBatch> batches;
+  batches.reserve(kBatches);
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<TelemetryRow> rows;
+    for (int r = 0; r < kRows; ++r) {
+      TelemetryRow row = telemetry_row("CP-" + std::to_string(b % 100), b, r,
+                                       r % 2 ? "Voltage" : "Power.Active.Import");
+      row.phase = r % 3 == 0 ? "L1" : "L2";
+      rows.push_back(std::move(row));
+    }
+    batches.push_back({InsertTelemetry{std::move(rows)}});
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (auto& b : batches) store->submit(std::move(b), nullptr);
+  store->flush();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const StoreStats st = store->stats();
+  const double rows = double(kBatches) * kRows;
+  std::printf("[ figure   ] synchronous=%s: %.0f rows in %.3f s = %.0f rows/s, %.2f us/row, "
+              "%llu commits (%.0f batches/commit)\n",
+              synchronous_full ? "FULL" : "NORMAL", rows, seconds, rows / seconds,
+              seconds * 1e6 / rows, static_cast<unsigned long long>(st.commits),
+              double(st.batches_committed) / double(st.commits));
+  EXPECT_EQ(st.ops_committed, std::uint64_t(kBatches));
+  store->close();
+  RawDb raw(o.path);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry"), std::int64_t(rows));
+}
+
+TEST(SqliteThroughput, ReportsTelemetryIngestRateWithSynchronousFull) { measure(true); }
+TEST(SqliteThroughput, ReportsTelemetryIngestRateWithSynchronousNormal) { measure(false); }
+
+}  // namespace
+}  // namespace cp::store
