@@ -406,5 +406,14 @@ TEST_F(FleetTest, ConnectionGaugeFollowsTheNewestSession) {
   EXPECT_EQ(touches.back().at, clock.now());  // last_seen is durable at disconnect
 }
 
+TEST_F(FleetTest, GaugeDropsWhenAConnectedPileIsDeleted) {
+  add_pile("CP-1");
+  auto link = std::make_shared<TestLink>();
+  fleet->connected("CP-1", link);
+  registry.remove_pile("CP-1");  // the API deletes the pile, then its session closes
+  fleet->disconnected("CP-1", link.get());
+  EXPECT_EQ(metrics.gauge("chargeplane_connected_piles", "").value(), 0);
+}
+
 }  // namespace
 }  // namespace cp::services

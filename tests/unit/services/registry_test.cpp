@@ -186,3 +186,26 @@ TEST(Registry, CountsFaultedAndChargingPilesOnce) {
 
 }  // namespace
 }  // namespace cp::services
+
+namespace cp::services {
+namespace {
+
+TEST(RegistryOnlineCount, FollowsAttachDetachAndRemoval) {
+  Registry r;
+  r.load({pile("a"), pile("b")}, {});
+  auto la = std::make_shared<TestLink>();
+  auto lb = std::make_shared<TestLink>();
+  r.attach("a", la, from_millis(1));
+  r.attach("b", lb, from_millis(1));
+  r.attach("a", std::make_shared<TestLink>(), from_millis(2));  // replacement: still one
+  EXPECT_EQ(r.online_count(), 2u);
+  r.remove_pile("b");  // deleted while connected
+  EXPECT_EQ(r.online_count(), 1u);
+  EXPECT_FALSE(r.detach("b", lb.get(), from_millis(3)));
+  EXPECT_FALSE(r.detach("a", la.get(), from_millis(3)));  // stale link
+  EXPECT_EQ(r.online_count(), 1u);
+  EXPECT_EQ(r.counts().online, 1u);
+}
+
+}  // namespace
+}  // namespace cp::services
