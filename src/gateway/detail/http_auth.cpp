@@ -32,9 +32,8 @@ std::optional<std::string> pile_id_from_target(std::string_view target, std::str
       if (hi < 0 || lo < 0) return std::nullopt;
       c = static_cast<char>(hi * 16 + lo);
       i += 2;
-    } else if (c == '/') {
-      return std::nullopt;
     }
+    if (c == '/') return std::nullopt;
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
     id += c;
   }
