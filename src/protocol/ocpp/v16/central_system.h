@@ -52,8 +52,8 @@ struct SessionOptions {
 
 class CentralSystemSession {
  public:
-  using Send = std::function<void(std::string frame)>;
-  using Post = std::function<void(std::function<void()>)>;
+  using Send = std::function<void(std::string frame)>;          // called on the strand only
+  using Post = std::function<void(std::function<void()>)>;      // called from any thread
   using CallReply = std::function<void(Result<boost::json::value, CallFailure>)>;
 
   CentralSystemSession(domain::PileId pile, domain::PileEventSink& sink, const Clock& clock, Send send, Post post,
