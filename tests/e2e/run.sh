@@ -56,7 +56,7 @@ if [[ ${#suites[@]} -eq 0 ]]; then
   suites=("$here"/*.test.mjs)
 fi
 status=0
-CP_OCPP_URL="$ocpp_url" CP_API_URL="$api_url" CP_ADMIN_PASSWORD="$admin_password" \
+CP_BINARY="$bin" CP_OCPP_URL="$ocpp_url" CP_API_URL="$api_url" CP_ADMIN_PASSWORD="$admin_password" \
   node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}" || status=$?
 
 if [[ $status -ne 0 ]]; then

@@ -11,6 +11,7 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -160,9 +161,9 @@ Task<void> ChargePoint::connect_and_serve(ConnPtr conn) {
   websocket::response_type res;
   try {
     co_await conn->ws.async_handshake(res, ep.host + ":" + ep.port, ep.path + "/" + cred_.id, use_awaitable);
-  } catch (const std::exception&) {
+  } catch (const boost::system::system_error& e) {
     counters_.connect_failures.fetch_add(1, std::memory_order_relaxed);
-    if (res.result_int() != 0 && res.result_int() != 101) {
+    if (e.code() == websocket::error::upgrade_declined) {  // an HTTP answer other than 101, e.g. 401
       counters_.handshake_rejected.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("sim_handshake_rejected pile={} http_status={}", cred_.id, res.result_int());
     }

@@ -130,6 +130,11 @@ Task<void> ChargePoint::charging_loop(ConnPtr conn) {
       spdlog::info("sim_reboot pile={} kind={}", cred_.id, *reboot_requested_);
       reboot_requested_.reset();
       reboot_pending_ = true;
+      // The Reset.conf must reach the server before the socket goes: let the outbox drain.
+      do {
+        conn->wake.expires_after(std::chrono::milliseconds{200});
+        co_await sleep_until_woken(conn->wake, conn);
+      } while (!conn->outbox.empty());
       beast::error_code ec;
       co_await conn->ws.async_close(websocket::close_code::going_away, asio::redirect_error(asio::use_awaitable, ec));
       throw ConnectionLost("rebooting");
