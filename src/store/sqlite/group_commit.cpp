@@ -1,5 +1,7 @@
 #include "store/sqlite/group_commit.h"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <exception>
 #include <utility>
@@ -121,6 +123,7 @@ StoreStats GroupCommitWriter::stats() const {
 }
 
 void GroupCommitWriter::run() {
+  pthread_setname_np(pthread_self(), "cp-store-writer");  // visible in top/perf/gdb
   for (;;) {
     {
       std::unique_lock lock(mu_);

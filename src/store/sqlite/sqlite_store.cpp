@@ -29,7 +29,7 @@ Result<Db> open_writer_connection(const SqliteOptions& options) {
   for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", sync,
                              "PRAGMA foreign_keys = ON", "PRAGMA temp_store = MEMORY",
                              "PRAGMA cache_size = -32768",  // KiB: 32 MiB page cache for the writer
-                             "PRAGMA journal_size_limit = 67108864"}) {
+                             "PRAGMA journal_size_limit = 67108864", "PRAGMA wal_autocheckpoint = 10000"}) {
     if (auto s = db->exec(pragma); !s) return fail(s.error());
   }
   auto mode = Stmt::prepare(db->get(), "PRAGMA journal_mode");
