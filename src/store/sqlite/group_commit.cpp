@@ -94,6 +94,18 @@ void GroupCommitWriter::enqueue(Pending p) {
   has_work_.notify_one();
 }
 
+bool GroupCommitWriter::on_writer_thread() const {
+  std::lock_guard lock(mu_);
+  return std::this_thread::get_id() == writer_id_;
+}
+
+Status GroupCommitWriter::reserve_ids_inline(std::int64_t value) {
+  // `done` callbacks run after COMMIT, so the connection is in autocommit mode here.
+  if (!on_writer_thread() || !sqlite3_get_autocommit(db_.get()))
+    return fail("storage_error", "inline id reservation outside a done callback");
+  return ops_.reserve_transaction_ids(value);
+}
+
 void GroupCommitWriter::flush() {
   std::unique_lock lock(mu_);
   if (std::this_thread::get_id() == writer_id_) return;  // from a `done`: would wait for itself

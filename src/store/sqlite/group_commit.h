@@ -40,6 +40,10 @@ class GroupCommitWriter {
   void submit(WriteBatch batch, WriteDone done);
   // Internal batch: durably raises the transaction-id reservation (see SqliteStore).
   void submit_id_reservation(std::int64_t value, WriteDone done);
+  // For `done` callbacks only (writer thread, between transactions): raises the reservation
+  // at once on the write connection instead of queueing behind itself.
+  bool on_writer_thread() const;
+  Status reserve_ids_inline(std::int64_t value);
   void flush();
   void close();
   bool closed() const;

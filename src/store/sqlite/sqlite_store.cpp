@@ -89,6 +89,16 @@ TransactionId SqliteStore::next_transaction_id() {
 
 void SqliteStore::reserve_ids_through(TransactionId id) {
   std::unique_lock lock(id_mu_);
+  if (writer_->on_writer_thread()) {
+    // Called from a `done`: waiting for the queue would wait for ourselves; write it directly.
+    if (id + kIdBlock / 2 <= reserved_.load()) return;
+    const TransactionId target = std::max(reserved_.load(), id) + kIdBlock;
+    if (auto s = writer_->reserve_ids_inline(target); s)
+      reserved_.store(std::max(reserved_.load(), target), std::memory_order_release);
+    else
+      spdlog::error("store_id_reservation_failed error={}", s.error().message);
+    return;
+  }
   for (;;) {
     if (id + kIdBlock / 2 <= reserved_.load()) return;
     if (!reserving_) {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <set>
 #include <thread>
 #include <vector>
@@ -78,6 +79,30 @@ TEST(SqliteTransactionIds, ManyThreadsGetUniqueIdsBeyondOneReservationBlock) {
   EXPECT_EQ(all.size(), std::size_t(kThreads * kPerThread));
   auto reopened = open_or_die(o);
   EXPECT_GT(reopened->next_transaction_id(), max_id);
+}
+
+}  // namespace
+}  // namespace cp::store
+
+namespace cp::store {
+namespace {
+using namespace testing;
+
+TEST(SqliteTransactionIds, DoneCallbackCanIssueManyIdsWithoutDeadlock) {
+  TempDir dir;
+  auto o = options_in(dir);
+  TransactionId last = 0;
+  {
+    auto store = open_or_die(o);
+    std::promise<void> finished;
+    store->submit({}, [&](const Status&) {
+      for (int i = 0; i < 3000; ++i) last = store->next_transaction_id();  // > 2 blocks
+      finished.set_value();
+    });
+    finished.get_future().wait();
+  }
+  auto reopened = open_or_die(o);
+  EXPECT_GT(reopened->next_transaction_id(), last);
 }
 
 }  // namespace
