@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -63,6 +64,7 @@ Status ensure_admin(store::Store& store, services::ApiAuth& auth) {
 }  // namespace
 
 int run_serve(const ServeConfig& c) {
+  std::signal(SIGPIPE, SIG_IGN);  // a peer vanishing mid-write is an error code, not a signal
   raise_open_file_limit();
   auto ocpp_addr = parse_host_port(c.listen_ocpp);
   auto api_addr = parse_host_port(c.listen_api);

@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "support/server_process.h"
+#include "integration/support/server_process.h"
 
 namespace cp::testing {
 namespace {
@@ -66,10 +66,13 @@ TEST(Durability, EveryAcknowledgedSampleSurvivesSigkill) {
                           "/api/v1/piles/CP-D" + std::to_string(p) + "/telemetry?limit=100000", {}, token);
     ASSERT_EQ(r.status, 200) << r.body;
     std::set<long> stored;
-    for (const auto& row : json::parse(r.body).at("items").as_array())
+    const auto body = json::parse(r.body);
+    for (const auto& row : body.at("items").as_array())
       stored.insert(static_cast<long>(row.at("value").to_number<double>()));
-    for (const auto& [pile, value] : acked)
-      if (pile == p) EXPECT_TRUE(stored.count(value)) << "acknowledged sample lost: pile " << p << " value " << value;
+    for (const auto& [pile, value] : acked) {
+      if (pile != p) continue;
+      EXPECT_TRUE(stored.count(value)) << "acknowledged sample lost: pile " << p << " value " << value;
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // unaffected.
 #include <gtest/gtest.h>
 
-#include "support/server_process.h"
+#include "integration/support/server_process.h"
 
 namespace cp::testing {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "support/server_process.h"
+#include "integration/support/server_process.h"
 
 namespace cp::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "support/server_process.h"
+#include "integration/support/server_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -32,6 +32,7 @@ using tcp = asio::ip::tcp;
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string data_dir)
     : extra_args_(std::move(extra_args)), data_dir_(std::move(data_dir)) {
+  ::signal(SIGPIPE, SIG_IGN);  // a write to a server we just killed must fail, not kill the test
   if (data_dir_.empty()) {
     char tmpl[] = "/tmp/cp-it-XXXXXX";
     data_dir_ = mkdtemp(tmpl);
