@@ -56,7 +56,9 @@ int run_sim_command(const SimCommand& cmd) {
         return 1;
       }
     }
-    auto report = register_piles(cmd.registration, *piles);
+    auto registration = cmd.registration;
+    registration.id_tags = cmd.options.id_tags;
+    auto report = register_piles(registration, *piles);
     if (!report) {
       std::fprintf(stderr, "chargeplane sim: registration failed: %s\n", report.error().message.c_str());
       return 1;

@@ -150,6 +150,17 @@ Result<RegistrationReport> register_piles(const RegistrationOptions& opts, const
   for (std::size_t t = 0; t < std::min(n, std::max<std::size_t>(1, piles.size())); ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   if (unreachable && report.created + report.existing == 0) return fail("api_unreachable", report.first_error);
+  ApiClient api(*url);
+  for (const auto& tag : opts.id_tags) {
+    const auto body = json::serialize(json::object{{"id_tag", tag}, {"status", "Accepted"}});
+    auto res = api.request(http::verb::post, "/api/v1/id-tags", body, token);
+    if (res && (res->result() == http::status::created || res->result() == http::status::ok)) ++report.id_tags_created;
+    else if (!res || res->result() != http::status::conflict) {
+      ++report.failed;
+      if (report.first_error.empty())
+        report.first_error = "id tag " + tag + ": " + (res ? "HTTP " + std::to_string(res->result_int()) : res.error().message);
+    }
+  }
   return report;
 }
 

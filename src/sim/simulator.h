@@ -112,15 +112,19 @@ struct RegistrationOptions {
   std::string admin_password;  // used to log in when `token` is empty
   std::string token;           // bearer token, if already known
   int concurrency = 4;         // parallel HTTP connections
+  // Id tags to create as Accepted (POST /api/v1/id-tags; 409 = exists) so that the simulated
+  // drivers are authorized; the defaults are SimOptions' default tags.
+  std::vector<std::string> id_tags{"SIMTAG0001", "SIMTAG0002", "SIMTAG0003"};
 };
 struct RegistrationReport {
   std::size_t created = 0;   // 201
   std::size_t existing = 0;  // 409: already registered
   std::size_t failed = 0;
   std::string first_error;   // of the failures, for the operator
+  std::size_t id_tags_created = 0;
 };
-// POST /api/v1/piles {"id","protocol":"ocpp1.6","password"} for each pile. Errors only when the
-// API cannot be reached or login fails; per-pile failures are counted in the report.
+// POST /api/v1/piles {"id","protocol":"ocpp1.6","password"} for each pile, then the id tags.
+// Errors only when the API cannot be reached or login fails; per-item failures are counted.
 Result<RegistrationReport> register_piles(const RegistrationOptions& opts, const std::vector<PileCredential>& piles);
 
 }  // namespace cp::sim
