@@ -82,8 +82,12 @@ TEST(ChargingCurve, SampleReportsEveryMeasurandWithPhaseAndUnit) {
       EXPECT_EQ(x.unit, "A");
       EXPECT_NEAR(x.value, 22000.0 / 3 / 230, 2);
     }
-    if (x.measurand == "Temperature") EXPECT_EQ(x.unit, "Celsius");
-    if (x.measurand == "SoC") EXPECT_EQ(x.unit, "Percent");
+    if (x.measurand == "Temperature") {
+      EXPECT_EQ(x.unit, "Celsius");
+    }
+    if (x.measurand == "SoC") {
+      EXPECT_EQ(x.unit, "Percent");
+    }
   }
 }
 
