@@ -7,8 +7,8 @@
 
 #include "app/config.h"
 #include "app/serve.h"
-#include "app/sim_command.h"
 #include "core/log.h"
+#include "sim/cli.h"
 #include "store/store.h"
 
 namespace {
@@ -48,11 +48,16 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database in --data-dir, then exit");
   migrate->add_option("--data-dir", migrate_dir, "Data directory");
 
-  auto sim = cp::app::add_sim_command(app);
+  cp::sim::SimCommand sim_command;
+  auto* sim = cp::sim::add_sim_command(app, sim_command);
 
   CLI11_PARSE(app, argc, argv);
 
-  if (sim.command->parsed()) return sim.run();
+  if (sim->parsed()) {
+    cp::init_logging(sim_command.log_level, cp::LogFormat::Text);
+    cp::app::raise_open_file_limit();
+    return cp::sim::run_sim_command(sim_command);
+  }
 
   if (serve->parsed()) {
     cp::app::ServeConfig config = serve_defaults;

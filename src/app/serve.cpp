@@ -1,6 +1,7 @@
 #include "app/serve.h"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -65,6 +66,7 @@ Status ensure_admin(store::Store& store, services::ApiAuth& auth) {
 
 int run_serve(const ServeConfig& c) {
   std::signal(SIGPIPE, SIG_IGN);  // a peer vanishing mid-write is an error code, not a signal
+  umask(077);                     // the database holds credential hashes: owner-only files
   raise_open_file_limit();
   auto ocpp_addr = parse_host_port(c.listen_ocpp);
   auto api_addr = parse_host_port(c.listen_api);

@@ -53,11 +53,12 @@ void OcppSession::on_accept(beast::error_code ec) {
   auto send = [weak](std::string frame) {
     if (auto self = weak.lock()) self->send(std::move(frame));
   };
-  auto post = [weak](std::function<void()> fn) {
-    if (auto self = weak.lock())
-      asio::post(self->ws_.get_executor(), [weak, fn = std::move(fn)] {
-        if (auto alive = weak.lock(); alive && !alive->finished_) fn();
-      });
+  // Called from the store's writer thread: never lock the session there (the last reference
+  // could then die off its strand); hop onto the strand first, then check it is alive.
+  auto post = [weak, executor = ws_.get_executor()](std::function<void()> fn) {
+    asio::post(executor, [weak, fn = std::move(fn)] {
+      if (auto alive = weak.lock(); alive && !alive->finished_) fn();
+    });
   };
   ocpp::v16::SessionOptions adapter_options;
   adapter_ = std::make_unique<ocpp::v16::CentralSystemSession>(pile_, env_->fleet, env_->clock,
