@@ -191,8 +191,9 @@ void Fleet::heartbeat(const domain::PileId& pile, domain::Reply<Timestamp> reply
 
 void Fleet::authorize(const domain::PileId& pile, const std::string& id_tag, domain::Reply<domain::Authorization> reply) {
   impl_->count(Event::Authorize);
-  registry_.on_seen(pile, clock_.now());
-  reply(authorization_for(store_, id_tag, clock_.now(), options_.accept_unknown_id_tags));
+  const auto now = clock_.now();
+  registry_.on_seen(pile, now);
+  reply(authorization_for(store_, id_tag, now, options_.accept_unknown_id_tags));
 }
 
 void Fleet::connector_status(domain::ConnectorStatusChanged change, domain::Done done) {
