@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -27,17 +28,10 @@ constexpr std::array<const char*, static_cast<std::size_t>(Event::Count)> kEvent
 // Bounded copy of a refused frame: the adapter truncates already; this is the backstop.
 constexpr std::size_t kMaxRejectedRaw = 4096;
 
-std::vector<store::TelemetryRow> telemetry_rows(const domain::PileId& pile, int connector,
-                                                std::optional<domain::TransactionId> tx,
-                                                const std::vector<domain::MeterSample>& samples) {
-  std::vector<store::TelemetryRow> rows;
-  for (const auto& s : samples) {
-    for (const auto& v : s.values) {
-      if (!v.raw.empty()) continue;  // not numeric (e.g. signed meter data): nothing to chart
-      rows.push_back({pile, connector, tx, s.at, v.measurand, v.phase, v.unit, v.context, v.location, v.value});
-    }
-  }
-  return rows;
+std::size_t value_count(const std::vector<domain::MeterSample>& samples) {
+  std::size_t n = 0;
+  for (const auto& s : samples) n += s.values.size();
+  return n;
 }
 
 }  // namespace
@@ -64,7 +58,7 @@ struct Fleet::Impl {
                            "Sessions closed because the same pile connected again")),
         invalid_transitions(m.counter("chargeplane_connector_invalid_transitions_total",
                                       "Connector status reports the OCPP 1.6 transition table forbids")),
-        telemetry_values(m.counter("chargeplane_telemetry_values_total", "Numeric sampled values stored")),
+        telemetry_values(m.counter("chargeplane_telemetry_values_total", "Sampled values stored (numeric and raw)")),
         write_failures(m.counter("chargeplane_fleet_write_failures_total", "Pile event writes the store refused")),
         rejected_dropped(m.counter("chargeplane_rejected_frames_dropped_total",
                                    "Rejected-frame audit records dropped because too many were in flight")) {
@@ -272,9 +266,12 @@ void Fleet::transaction_ended(domain::TransactionEnded end,
   }
   store::WriteBatch batch{store::StopTransaction{end.transaction, end.meter_stop_wh, end.at,
                                                  end.reason.empty() ? "Local" : end.reason, end.id_tag}};
-  auto rows = telemetry_rows(end.pile, connector, end.transaction, end.transaction_data);
-  const auto values = rows.size();
-  if (!rows.empty()) batch.emplace_back(store::InsertTelemetry{std::move(rows)});
+  const auto values = value_count(end.transaction_data);
+  if (values > 0) {
+    batch.emplace_back(store::InsertTelemetry{
+        end.pile, connector, end.transaction,
+        std::make_shared<const std::vector<domain::MeterSample>>(std::move(end.transaction_data))});
+  }
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, end.pile, now, batch);
   store_.submit(std::move(batch), [this, pile = end.pile, tx = end.transaction, values, auth = std::move(auth),
                                    reply = std::move(reply)](const Status& s) {
@@ -292,18 +289,22 @@ void Fleet::telemetry(domain::TelemetrySampled sample, domain::Done done) {
   impl_->count(Event::Telemetry);
   const auto now = clock_.now();
   registry_.on_seen(sample.pile, now);
-  auto rows = telemetry_rows(sample.pile, sample.connector, sample.transaction, sample.samples);
-  if (rows.empty()) return done(Status{});  // nothing numeric to keep
-  const auto values = rows.size();
-  store::WriteBatch batch{store::InsertTelemetry{std::move(rows)}};
-  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, sample.pile, now, batch);
-  store_.submit(std::move(batch), [this, sample = std::move(sample), values, done = std::move(done)](const Status& s) {
+  const auto values = value_count(sample.samples);
+  if (values == 0) return done(Status{});  // nothing to keep
+  // One owner for the event: the store reads its samples (aliasing pointer, no copy) and the
+  // live state takes them after COMMIT.
+  auto shared = std::make_shared<const domain::TelemetrySampled>(std::move(sample));
+  store::WriteBatch batch{store::InsertTelemetry{
+      shared->pile, shared->connector, shared->transaction,
+      std::shared_ptr<const std::vector<domain::MeterSample>>(shared, &shared->samples)}};
+  touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, shared->pile, now, batch);
+  store_.submit(std::move(batch), [this, shared = std::move(shared), values, done = std::move(done)](const Status& s) {
     if (!s) {
       impl_->write_failures.inc();
       return done(s);
     }
     impl_->telemetry_values.inc(values);
-    registry_.on_telemetry(sample);
+    registry_.on_telemetry(*shared);
     done(s);
   });
 }

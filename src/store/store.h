@@ -80,7 +80,8 @@ struct TelemetryRow {
   std::string unit;
   std::string context;
   std::string location;
-  double value = 0;
+  double value = 0;  // 0 when `raw` is set
+  std::string raw;   // non-numeric value (e.g. signed meter data) as the pile sent it; "" = numeric
 };
 
 struct RejectedFrame {
@@ -113,7 +114,16 @@ struct StopTransaction {
   std::string reason;
   std::string id_tag;
 };
-struct InsertTelemetry { std::vector<TelemetryRow> rows; };
+// Every value of `samples` for one pile/connector/transaction; stored as one packed row per
+// sample (docs/storage.md). The samples are shared, not copied: the caller usually still needs
+// them after COMMIT (live state), and the writer only reads them. Samples without values are
+// skipped; a null `samples` stores nothing.
+struct InsertTelemetry {
+  PileId pile;
+  int connector = 0;
+  std::optional<TransactionId> transaction;
+  std::shared_ptr<const std::vector<domain::MeterSample>> samples;
+};
 struct UpsertIdTag { IdTagRecord tag; };
 struct InsertDataTransfer { domain::DataTransferReceived message; };
 struct RecordPileStatusReport { PileId pile; std::string kind; std::string status; Timestamp at; };  // kind: firmware|diagnostics
@@ -135,7 +145,7 @@ struct TelemetryQuery {
   std::optional<std::string> measurand;
   std::optional<Timestamp> from;  // inclusive
   std::optional<Timestamp> to;    // exclusive
-  int limit = 1000;               // newest first
+  int limit = 1000;               // values, newest first
 };
 struct TransactionQuery {
   std::optional<PileId> pile;

@@ -64,10 +64,11 @@ CREATE TABLE sequences (
 ) WITHOUT ROWID;
 INSERT INTO sequences (name, value) VALUES ('transaction', 0);
 
--- Telemetry is the hot table. Repeated strings are interned in three small dictionaries so a
--- row is a handful of integers and one REAL (~25 bytes instead of ~100), which keeps both the
--- table and its (pile, measurand, ts) index compact. Dictionaries are append-only and never
--- deleted, so history survives pile deletion.
+-- Telemetry is the hot table: one row per sample (pile, connector, transaction, timestamp) with
+-- all its sampled values packed in `sample` (format: src/store/sqlite/sample_codec.h,
+-- docs/storage.md), so a MeterValues call is one row and one index entry. Repeated strings are
+-- interned in three small dictionaries so a packed value is ~10 bytes (two small varints and a
+-- double). Dictionaries are append-only and never deleted, so history survives pile deletion.
 CREATE TABLE telemetry_piles (
   id   INTEGER PRIMARY KEY,
   pile TEXT NOT NULL UNIQUE
@@ -85,16 +86,14 @@ CREATE TABLE telemetry_attributes (
   UNIQUE (phase, unit, context, location)
 );
 CREATE TABLE telemetry (
-  id          INTEGER PRIMARY KEY,
-  pile        INTEGER NOT NULL,  -- telemetry_piles.id
-  measurand   INTEGER NOT NULL,  -- telemetry_measurands.id
-  ts          INTEGER NOT NULL,
-  connector   INTEGER NOT NULL,
+  id             INTEGER PRIMARY KEY,
+  pile           INTEGER NOT NULL,  -- telemetry_piles.id
+  ts             INTEGER NOT NULL,
+  connector      INTEGER NOT NULL,
   transaction_id INTEGER,
-  attributes  INTEGER NOT NULL,  -- telemetry_attributes.id
-  value       REAL NOT NULL
+  sample         BLOB NOT NULL      -- packed values: measurand and attributes ids, value or raw text
 );
-CREATE INDEX telemetry_by_series ON telemetry (pile, measurand, ts);
+CREATE INDEX telemetry_by_pile ON telemetry (pile, ts);
 
 CREATE TABLE data_transfers (
   id         INTEGER PRIMARY KEY,

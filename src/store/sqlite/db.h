@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -60,6 +61,9 @@ class Stmt {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
   void bind(int i, Timestamp t) { bind(i, to_millis(t)); }
+  void bind_blob(int i, std::string_view v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
   void bind_null(int i) { sqlite3_bind_null(s_, i); }
   template <class T>
   void bind(int i, const std::optional<T>& v) {
@@ -76,6 +80,11 @@ class Stmt {
   double real(int col) const { return sqlite3_column_double(s_, col); }
   bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   std::string text(int col) const;
+  // Valid until the next step or reset of this statement.
+  std::span<const std::uint8_t> blob(int col) const {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, col));
+    return {p, p ? static_cast<std::size_t>(sqlite3_column_bytes(s_, col)) : 0};
+  }
   Timestamp time(int col) const { return from_millis(int64(col)); }
   std::optional<Timestamp> opt_time(int col) const {
     if (is_null(col)) return std::nullopt;

@@ -166,40 +166,57 @@ Status GroupCommitWriter::apply_batch(const Pending& p) {
   return {};
 }
 
+GroupCommitWriter::Outcome GroupCommitWriter::run_group(bool savepoints) {
+  if (auto begun = sql_.begin.run(); !begun) {
+    results_.assign(group_.size(), begun);
+    return Outcome::Failed;
+  }
+  std::size_t i = 0;
+  for (; i < group_.size(); ++i) {
+    if (!savepoints) {
+      if (apply_batch(group_[i])) continue;
+      (void)sql_.rollback.run();  // fails harmlessly if SQLite already rolled back
+      ops_.forget_uncommitted();
+      return Outcome::BatchFailed;
+    }
+    Status s = sql_.savepoint.run();
+    if (s) s = apply_batch(group_[i]);
+    if (s) {
+      s = sql_.release.run();
+    } else {
+      (void)sql_.rollback_to.run();
+      (void)sql_.release.run();
+      ops_.forget_uncommitted();
+    }
+    if (sqlite3_get_autocommit(db_.get())) break;  // SQLite aborted the whole transaction
+    results_[i] = std::move(s);
+  }
+  if (i < group_.size()) {
+    // Some errors (I/O, disk full) roll back the transaction itself: nothing of the group is
+    // durable, so every batch fails.
+    results_.assign(group_.size(), fail("storage_error", "transaction aborted while applying a batch"));
+    ops_.forget_uncommitted();
+    return Outcome::Failed;
+  }
+  if (auto c = sql_.commit.run(); !c) {
+    (void)sql_.rollback.run();
+    ops_.forget_uncommitted();
+    results_.assign(group_.size(), c);
+    return Outcome::Failed;
+  }
+  return Outcome::Committed;
+}
+
 void GroupCommitWriter::commit_group() {
   const auto started = std::chrono::steady_clock::now();
   results_.assign(group_.size(), Status{});
-  bool committed = false;
-  if (auto begun = sql_.begin.run(); !begun) {
-    results_.assign(group_.size(), begun);
-  } else {
-    std::size_t i = 0;
-    for (; i < group_.size(); ++i) {
-      Status s = sql_.savepoint.run();
-      if (s) s = apply_batch(group_[i]);
-      if (s) {
-        s = sql_.release.run();
-      } else {
-        (void)sql_.rollback_to.run();
-        (void)sql_.release.run();
-        ops_.forget_uncommitted();
-      }
-      if (sqlite3_get_autocommit(db_.get())) break;  // SQLite aborted the whole transaction
-      results_[i] = std::move(s);
-    }
-    if (i < group_.size()) {
-      // Some errors (I/O, disk full) roll back the transaction itself: nothing of the group is
-      // durable, so every batch fails.
-      const Status aborted = fail("storage_error", "transaction aborted while applying a batch");
-      results_.assign(group_.size(), aborted);
-    } else if (auto c = sql_.commit.run(); !c) {
-      (void)sql_.rollback.run();
-      ops_.forget_uncommitted();
-      results_.assign(group_.size(), c);
-    } else {
-      committed = true;
-    }
-  }
+  // Optimistic pass without a SAVEPOINT per batch: a savepoint makes SQLite copy every page a
+  // batch touches again (the same table and index leaves, batch after batch) into the statement
+  // journal. Batches almost never fail; when one does, the whole transaction has been rolled
+  // back and the group is replayed with a savepoint per batch, so only that batch fails.
+  Outcome outcome = run_group(/*savepoints=*/false);
+  if (outcome == Outcome::BatchFailed) outcome = run_group(/*savepoints=*/true);
+  const bool committed = outcome == Outcome::Committed;
   if (committed) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

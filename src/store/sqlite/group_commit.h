@@ -1,9 +1,10 @@
 #pragma once
 // The group-commit writer: one thread owns the write connection and is fed by a bounded queue.
 // Each round it takes everything queued (up to max_batches_per_commit), runs BEGIN IMMEDIATE,
-// applies each batch inside its own SAVEPOINT (a failing batch rolls back alone and only its
-// `done` sees the error), COMMITs, and only then calls every `done` in submission order, on
-// this thread. If COMMIT fails, every batch of the group gets the error.
+// applies every batch, COMMITs, and only then calls every `done` in submission order, on this
+// thread. If a batch fails, the transaction is rolled back and the group replayed with each
+// batch inside its own SAVEPOINT, so the failing batch rolls back alone and only its `done`
+// sees the error. If COMMIT fails, every batch of the group gets the error.
 //
 // Back-pressure: submit() blocks while the queue is full; nothing is dropped. A `done` may call
 // submit() (it never blocks on the writer's own thread) but must not call flush() or close().
@@ -68,7 +69,11 @@ class GroupCommitWriter {
   GroupCommitWriter(Db db, WriteOps ops, Statements statements, const WriterOptions& options);
   void enqueue(Pending p);
   void run();
+  enum class Outcome { Committed, BatchFailed, Failed };
   void commit_group();
+  // One database transaction over the whole group. Without savepoints the first failing batch
+  // rolls everything back (BatchFailed, results_ untouched); with them it fails alone.
+  Outcome run_group(bool savepoints);
   Status apply_batch(const Pending& p);
   void finish_group(bool committed);
 

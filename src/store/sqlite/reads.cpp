@@ -1,4 +1,4 @@
-// The read side of SqliteStore: every query runs on a leased read-only connection with a cached
+// The read side of SqliteStore (telemetry: telemetry_reads.cpp): every query runs on a leased read-only connection with a cached
 // statement, so concurrent API reads neither block each other (up to the pool size) nor the writer.
 #include <string>
 
@@ -52,21 +52,6 @@ TransactionRecord read_tx(const Stmt& s) {
   t.stop_reason = s.opt_text(8);
   t.stop_id_tag = s.opt_text(9);
   return t;
-}
-
-TelemetryRow read_telemetry(const Stmt& s) {
-  TelemetryRow r;
-  r.pile = s.text(0);
-  r.connector = static_cast<int>(s.int64(1));
-  if (!s.is_null(2)) r.transaction = s.int64(2);
-  r.at = s.time(3);
-  r.measurand = s.text(4);
-  r.phase = s.text(5);
-  r.unit = s.text(6);
-  r.context = s.text(7);
-  r.location = s.text(8);
-  r.value = s.real(9);
-  return r;
 }
 
 RejectedFrame read_rejected(const Stmt& s) {
@@ -157,32 +142,6 @@ Result<std::vector<TransactionRecord>> SqliteStore::transactions(const Transacti
 Result<std::optional<TransactionRecord>> SqliteStore::transaction(TransactionId id) {
   return first(query<TransactionRecord>(readers_, std::string(kTxColumns) + " WHERE id = ?",
                                         [&](Stmt& s) { s.bind(1, id); }, read_tx));
-}
-
-Result<std::vector<TelemetryRow>> SqliteStore::telemetry(const TelemetryQuery& q) {
-  // CROSS JOIN fixes the join order: drive from the (pile, measurand, ts) index and look the
-  // interned strings up per returned row.
-  std::string sql =
-      "SELECT p.pile, t.connector, t.transaction_id, t.ts, m.name, a.phase, a.unit, a.context,"
-      " a.location, t.value FROM telemetry t"
-      " CROSS JOIN telemetry_piles p ON p.id = t.pile"
-      " CROSS JOIN telemetry_measurands m ON m.id = t.measurand"
-      " CROSS JOIN telemetry_attributes a ON a.id = t.attributes"
-      " WHERE t.pile = (SELECT id FROM telemetry_piles WHERE pile = ?1)";
-  if (q.measurand) sql += " AND t.measurand = (SELECT id FROM telemetry_measurands WHERE name = ?2)";
-  if (q.from) sql += " AND t.ts >= ?3";
-  if (q.to) sql += " AND t.ts < ?4";
-  sql += " ORDER BY t.ts DESC, t.id DESC LIMIT ?5";
-  return query<TelemetryRow>(
-      readers_, sql,
-      [&](Stmt& s) {
-        s.bind(1, q.pile);
-        if (q.measurand) s.bind(2, *q.measurand);
-        if (q.from) s.bind(3, *q.from);
-        if (q.to) s.bind(4, *q.to);
-        s.bind(5, std::max(q.limit, 0));
-      },
-      read_telemetry);
 }
 
 Result<std::vector<RejectedFrame>> SqliteStore::rejected_frames(int limit) {

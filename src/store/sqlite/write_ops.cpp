@@ -1,6 +1,7 @@
 #include "store/sqlite/write_ops.h"
 
 #include <array>
+#include <optional>
 #include <utility>
 #include <variant>
 
@@ -37,8 +38,7 @@ constexpr const char* kStopTx =
     "UPDATE transactions SET meter_stop_wh = ?2, stopped = ?3, stop_reason = ?4,"
     " stop_id_tag = NULLIF(?5, '') WHERE id = ?1";
 constexpr const char* kInsertTelemetry =
-    "INSERT INTO telemetry (pile, measurand, ts, connector, transaction_id, attributes, value)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO telemetry (pile, ts, connector, transaction_id, sample) VALUES (?, ?, ?, ?, ?)";
 constexpr const char* kUpsertIdTag =
     "INSERT INTO id_tags (id_tag, status, expiry, parent_id_tag) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (id_tag) DO UPDATE SET status = excluded.status, expiry = excluded.expiry,"
@@ -218,32 +218,43 @@ Result<std::int64_t> WriteOps::intern(KeyCache& cache, Stmt& find, Stmt& insert,
 }
 
 Status WriteOps::apply_one(const InsertTelemetry& op) {
+  if (!op.samples) return {};
+  std::optional<std::int64_t> pile;  // interned on the first sample that has values
   Stmt& s = insert_telemetry_;
-  for (const TelemetryRow& r : op.rows) {
-    auto pile = intern(piles_, find_tpile_, insert_tpile_, r.pile,
-                       [&](Stmt& q) { q.bind(1, r.pile); });
-    if (!pile) return fail(pile.error());
-    auto measurand = intern(measurands_, find_measurand_, insert_measurand_, r.measurand,
-                            [&](Stmt& q) { q.bind(1, r.measurand); });
-    if (!measurand) return fail(measurand.error());
-    // \x1f (unit separator) cannot appear in these short protocol tokens, so the key is unique.
-    attr_key_.clear();
-    attr_key_.append(r.phase).append(1, '\x1f').append(r.unit).append(1, '\x1f');
-    attr_key_.append(r.context).append(1, '\x1f').append(r.location);
-    auto attributes = intern(attributes_, find_attr_, insert_attr_, attr_key_, [&](Stmt& q) {
-      q.bind(1, r.phase);
-      q.bind(2, r.unit);
-      q.bind(3, r.context);
-      q.bind(4, r.location);
-    });
-    if (!attributes) return fail(attributes.error());
+  for (const domain::MeterSample& sample : *op.samples) {
+    if (sample.values.empty()) continue;
+    if (!pile) {
+      auto id = intern(piles_, find_tpile_, insert_tpile_, op.pile,
+                       [&](Stmt& q) { q.bind(1, op.pile); });
+      if (!id) return fail(id.error());
+      pile = *id;
+    }
+    packed_.clear();
+    for (const domain::SampledValue& v : sample.values) {
+      auto measurand = intern(measurands_, find_measurand_, insert_measurand_, v.measurand,
+                              [&](Stmt& q) { q.bind(1, v.measurand); });
+      if (!measurand) return fail(measurand.error());
+      // \x1f (unit separator) cannot appear in these short protocol tokens, so the key is unique.
+      attr_key_.clear();
+      attr_key_.append(v.phase).append(1, '\x1f').append(v.unit).append(1, '\x1f');
+      attr_key_.append(v.context).append(1, '\x1f').append(v.location);
+      auto attributes = intern(attributes_, find_attr_, insert_attr_, attr_key_, [&](Stmt& q) {
+        q.bind(1, v.phase);
+        q.bind(2, v.unit);
+        q.bind(3, v.context);
+        q.bind(4, v.location);
+      });
+      if (!attributes) return fail(attributes.error());
+      packed_.push_back({static_cast<std::uint64_t>(*measurand),
+                         static_cast<std::uint64_t>(*attributes), v.raw.empty() ? v.value : 0.0,
+                         v.raw});
+    }
+    encode_sample(packed_, blob_);
     s.bind(1, *pile);
-    s.bind(2, *measurand);
-    s.bind(3, r.at);
-    s.bind(4, r.connector);
-    s.bind(5, r.transaction);
-    s.bind(6, *attributes);
-    s.bind(7, r.value);
+    s.bind(2, sample.at);
+    s.bind(3, op.connector);
+    s.bind(4, op.transaction);
+    s.bind_blob(5, blob_);
     if (auto st = s.run(); !st) return st;
   }
   return {};

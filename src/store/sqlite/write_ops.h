@@ -10,9 +10,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/sample_codec.h"
 #include "store/store.h"
 
 namespace cp::store::sqlite {
@@ -66,7 +68,10 @@ class WriteOps {
   Stmt reserve_ids_;
   Stmt find_tpile_, insert_tpile_, find_measurand_, insert_measurand_, find_attr_, insert_attr_;
   KeyCache piles_, measurands_, attributes_;
-  std::string attr_key_;  // reused buffer: phase \x1f unit \x1f context \x1f location
+  // Reused buffers, so steady-state inserts allocate nothing.
+  std::string attr_key_;  // phase \x1f unit \x1f context \x1f location
+  std::vector<PackedValue> packed_;
+  std::string blob_;
 };
 
 }  // namespace cp::store::sqlite

@@ -160,11 +160,17 @@ TEST_F(ApiTest, ConnectorsShowLiveStatusAndLastValues) {
 
 TEST_F(ApiTest, TelemetryQueryFiltersAndValidates) {
   ASSERT_EQ(register_pile("CP-1").status, 201);
-  store::InsertTelemetry rows;
-  for (int i = 0; i < 5; ++i)
-    rows.rows.push_back({"CP-1", 1, std::nullopt, from_millis(1'700'000'000'000 + i * 60'000),
-                         i % 2 ? "Voltage" : "Power.Active.Import", "", "W", "Sample.Periodic", "", double(i)});
-  store.submit({rows}, [](const Status&) {});
+  std::vector<domain::MeterSample> samples;
+  for (int i = 0; i < 5; ++i) {
+    domain::SampledValue v;
+    v.measurand = i % 2 ? "Voltage" : "Power.Active.Import";
+    v.unit = "W";
+    v.value = double(i);
+    samples.push_back({from_millis(1'700'000'000'000 + i * 60'000), {v}});
+  }
+  store.submit({store::InsertTelemetry{"CP-1", 1, std::nullopt,
+                                       std::make_shared<const std::vector<domain::MeterSample>>(std::move(samples))}},
+               [](const Status&) {});
   store.flush();
 
   auto all = get("/api/v1/piles/CP-1/telemetry");

@@ -77,11 +77,18 @@ TEST_F(ApiSqlite, IdTagsAndTelemetryQueries) {
 
   ASSERT_EQ(call("POST", "/api/v1/piles", R"({"id":"CP-T","protocol":"ocpp1.6","password":"0123456789abcdef"})").status,
             201);
-  store::InsertTelemetry rows;
-  for (int i = 0; i < 3; ++i)
-    rows.rows.push_back({"CP-T", 1, std::nullopt, clock.now() + std::chrono::minutes(i), "Voltage", "L1", "V",
-                         "Sample.Periodic", "", 230.0 + i});
-  db->submit({rows}, [](const Status&) {});
+  std::vector<domain::MeterSample> samples;
+  for (int i = 0; i < 3; ++i) {
+    domain::SampledValue v;
+    v.measurand = "Voltage";
+    v.phase = "L1";
+    v.unit = "V";
+    v.value = 230.0 + i;
+    samples.push_back({clock.now() + std::chrono::minutes(i), {v}});
+  }
+  db->submit({store::InsertTelemetry{"CP-T", 1, std::nullopt,
+                                     std::make_shared<const std::vector<domain::MeterSample>>(std::move(samples))}},
+             [](const Status&) {});
   db->flush();
   auto all = call("GET", "/api/v1/piles/CP-T/telemetry?measurand=Voltage");
   ASSERT_EQ(all.status, 200) << all.body;

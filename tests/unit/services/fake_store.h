@@ -238,7 +238,13 @@ class FakeStore final : public store::Store {
     it->second.stop_reason = o.reason;
     it->second.stop_id_tag = o.id_tag;
   }
-  void apply(store::InsertTelemetry& o) { telemetry_.insert(telemetry_.end(), o.rows.begin(), o.rows.end()); }
+  void apply(store::InsertTelemetry& o) {
+    if (!o.samples) return;
+    for (const auto& s : *o.samples)
+      for (const auto& v : s.values)
+        telemetry_.push_back({o.pile, o.connector, o.transaction, s.at, v.measurand, v.phase, v.unit, v.context,
+                              v.location, v.raw.empty() ? v.value : 0.0, v.raw});
+  }
   void apply(store::UpsertIdTag& o) { id_tags_[o.tag.id_tag] = o.tag; }
   void apply(store::InsertDataTransfer&) {}
   void apply(store::RecordPileStatusReport&) {}

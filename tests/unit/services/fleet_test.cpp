@@ -304,7 +304,7 @@ TEST_F(FleetTest, StopTransactionWithoutIdTagHasNoIdTagInfo) {
   EXPECT_FALSE(r->has_value());
 }
 
-TEST_F(FleetTest, TelemetryStoresOneRowPerNumericValue) {
+TEST_F(FleetTest, TelemetryStoresEveryValueIncludingRawOnesWithoutCopyingThem) {
   add_pile("CP-1");
   domain::TelemetrySampled t;
   t.pile = "CP-1";
@@ -318,13 +318,19 @@ TEST_F(FleetTest, TelemetryStoresOneRowPerNumericValue) {
   EXPECT_FALSE(done.done());
   store.release();
   ASSERT_TRUE(done.wait().ok());
-  auto rows = store.ops<store::InsertTelemetry>();
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].rows.size(), 2u);
+  auto ops = store.ops<store::InsertTelemetry>();
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].pile, "CP-1");
+  EXPECT_EQ(ops[0].connector, 1);
+  ASSERT_TRUE(ops[0].samples);
+  ASSERT_EQ(ops[0].samples->size(), 1u);
+  ASSERT_EQ(ops[0].samples->front().values.size(), 3u);
+  EXPECT_EQ(ops[0].samples->front().values[2].raw, "3045022100...");
   auto live = registry.get("CP-1")->connectors.at(0).last_values;
   EXPECT_EQ(live.at("Voltage.L1").value, 231);
   EXPECT_EQ(live.at("Power.Active.Import").value, 7200);
-  EXPECT_EQ(counter("chargeplane_telemetry_values_total"), 2u);
+  EXPECT_EQ(live.count("Energy.Active.Import.Register"), 0u) << "a raw value is not a live number";
+  EXPECT_EQ(counter("chargeplane_telemetry_values_total"), 3u);
 }
 
 TEST_F(FleetTest, TelemetryWriteFailurePropagatesAndLeavesLiveValuesAlone) {

@@ -16,17 +16,17 @@ namespace cp::store {
 namespace {
 using namespace testing;
 
-constexpr std::size_t kRowsPerBatch = 5;
+constexpr std::size_t kValuesPerBatch = 5;
 
 [[noreturn]] void run_child(const SqliteOptions& o, int fd) {
   auto opened = open_sqlite(o);
   if (!opened) _exit(2);
   Store& store = **opened;
   for (std::int64_t i = 1;; ++i) {
-    std::vector<TelemetryRow> rows;
-    for (std::size_t r = 0; r < kRowsPerBatch; ++r)
-      rows.push_back(telemetry_row("CP-KILL", i, double(r)));
-    store.submit({StartTransaction{tx_record(i, "CP-KILL", 1, "T", i, at(i))}, InsertTelemetry{rows}},
+    std::vector<domain::SampledValue> values;
+    for (std::size_t r = 0; r < kValuesPerBatch; ++r) values.push_back(sampled(double(r)));
+    store.submit({StartTransaction{tx_record(i, "CP-KILL", 1, "T", i, at(i))},
+                  insert_telemetry("CP-KILL", i, std::move(values))},
                  [fd, i](const Status& s) {
                    if (!s) _exit(3);
                    // 8 bytes < PIPE_BUF: each id arrives whole even if the child dies mid-stream.
@@ -86,9 +86,12 @@ TEST_P(SqliteDurability, EveryAcknowledgedBatchSurvivesSigkill) {
     if (!tx->has_value()) ++missing;
   }
   EXPECT_EQ(missing, 0u) << "acknowledged transactions lost";
-  // Batches are atomic: every committed transaction has all of its telemetry rows.
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry"),
-            raw.scalar("SELECT COUNT(*) FROM transactions") * std::int64_t(kRowsPerBatch));
+  // Batches are atomic: every committed transaction has its telemetry sample, with every value.
+  const std::int64_t committed = raw.scalar("SELECT COUNT(*) FROM transactions");
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry"), committed);
+  auto values = store->telemetry({"CP-KILL", std::nullopt, std::nullopt, std::nullopt, 1'000'000});
+  ASSERT_TRUE(values);
+  EXPECT_EQ(std::int64_t(values->size()), committed * std::int64_t(kValuesPerBatch));
 }
 
 INSTANTIATE_TEST_SUITE_P(SynchronousModes, SqliteDurability, ::testing::Values(true, false),

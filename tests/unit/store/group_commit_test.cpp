@@ -40,7 +40,7 @@ TEST(SqliteGroupCommit, DoneRunsOnlyWhenDataIsVisibleToAnotherConnection) {
   std::atomic<int> checked{0};
   std::vector<std::int64_t> seen(50, -1);
   for (int i = 0; i < 50; ++i) {
-    store->submit({InsertTelemetry{{telemetry_row("CP-1", i, i)}}}, [&, i](const Status& s) {
+    store->submit({insert_telemetry("CP-1", i, {sampled(i)})}, [&, i](const Status& s) {
       ASSERT_TRUE(s);
       RawDb other(o.path);  // a brand-new connection: sees only committed data
       seen[i] = other.scalar("SELECT COUNT(*) FROM telemetry WHERE ts = " + std::to_string(i));
@@ -73,7 +73,7 @@ TEST(SqliteGroupCommit, ConcurrentSubmittersAllCompleteInFewerCommitsThanBatches
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const std::string pile = "CP-" + std::to_string(t);
-        store->submit({InsertTelemetry{{telemetry_row(pile, i, i), telemetry_row(pile, i, -i)}}},
+        store->submit({insert_telemetry(pile, i, {sampled(i), sampled(-i)})},
                       [&](const Status& s) { (s ? ok : failed).fetch_add(1); });
       }
     });
@@ -129,10 +129,10 @@ TEST(SqliteGroupCommit, TelemetryInternedInRolledBackBatchIsNotReused) {
   TempDir dir;
   auto store = open_or_die(options_in(dir));
   // The new pile/measurand keys are interned, then the batch fails and rolls back.
-  auto bad = write(*store, {InsertTelemetry{{telemetry_row("CP-NEW", 1, 1, "Fresh.Measurand")}},
+  auto bad = write(*store, {insert_telemetry("CP-NEW", 1, {sampled(1, "Fresh.Measurand")}),
                             RecordPileStatusReport{"CP-NEW", "bogus", "x", at(1)}});
   ASSERT_FALSE(bad);
-  ASSERT_TRUE(write(*store, {InsertTelemetry{{telemetry_row("CP-NEW", 2, 2, "Fresh.Measurand")}}}));
+  ASSERT_TRUE(write(*store, {insert_telemetry("CP-NEW", 2, {sampled(2, "Fresh.Measurand")})}));
   auto rows = store->telemetry(telemetry_query("CP-NEW", "Fresh.Measurand"));
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
@@ -194,7 +194,7 @@ TEST(SqliteGroupCommit, FlushWaitsForEverythingSubmittedBefore) {
   auto store = open_or_die(options_in(dir));
   std::atomic<int> done{0};
   for (int i = 0; i < 500; ++i)
-    store->submit({InsertTelemetry{{telemetry_row("CP", i, i)}}}, [&](const Status&) { ++done; });
+    store->submit({insert_telemetry("CP", i, {sampled(i)})}, [&](const Status&) { ++done; });
   store->flush();
   EXPECT_EQ(done.load(), 500);
 }
@@ -205,7 +205,7 @@ TEST(SqliteGroupCommit, CloseDrainsQueueThenSubmitFailsWithStoreClosed) {
   auto store = open_or_die(o);
   std::atomic<int> ok{0};
   for (int i = 0; i < 200; ++i)
-    store->submit({InsertTelemetry{{telemetry_row("CP", i, i)}}}, [&](const Status& s) {
+    store->submit({insert_telemetry("CP", i, {sampled(i)})}, [&](const Status& s) {
       if (s) ++ok;
     });
   store->close();
@@ -239,7 +239,7 @@ TEST(SqliteGroupCommit, PublishesMetrics) {
   auto o = options_in(dir);
   o.metrics = &metrics;
   auto store = open_or_die(o);
-  ASSERT_TRUE(write(*store, {InsertTelemetry{{telemetry_row("CP", 1, 1)}}, TouchPile{"CP", at(1)}}));
+  ASSERT_TRUE(write(*store, {insert_telemetry("CP", 1, {sampled(1)}), TouchPile{"CP", at(1)}}));
   const std::string text = metrics.render_prometheus();
   EXPECT_NE(text.find("chargeplane_store_ops_total{op=\"insert_telemetry\"} 1"), std::string::npos)
       << text;

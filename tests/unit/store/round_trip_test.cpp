@@ -111,7 +111,7 @@ TEST_F(SqliteRoundTrip, DeletePileRemovesConnectorsAndKeepsHistory) {
   must_write({UpsertPile{pile_record("CP-1")},
               UpsertConnector{{"CP-1", 1, "Available", "NoError", "", "", at(1)}},
               StartTransaction{tx_record(7, "CP-1", 1, "TAG", 100, at(1))},
-              InsertTelemetry{{telemetry_row("CP-1", 1, 1.0)}}});
+              insert_telemetry("CP-1", 1, {sampled(1.0)})});
   must_write({DeletePile{"CP-1"}});
   auto p = store_->pile("CP-1");
   ASSERT_TRUE(p);
@@ -176,19 +176,18 @@ TEST_F(SqliteRoundTrip, TransactionsFilterByPileAndPageWithBeforeCursor) {
 }
 
 TEST_F(SqliteRoundTrip, TelemetryIsNewestFirstWithMeasurandTimeRangeAndLimit) {
-  std::vector<TelemetryRow> rows;
-  for (int i = 0; i < 10; ++i) rows.push_back(telemetry_row("CP-1", 1000 + i, i));
-  for (int i = 0; i < 5; ++i) rows.push_back(telemetry_row("CP-1", 1000 + i, 100 + i, "Voltage"));
-  rows.push_back(telemetry_row("CP-2", 1005, 999));
-  TelemetryRow full = telemetry_row("CP-1", 2000, 12.5, "Current.Import");
-  full.connector = 2;
-  full.transaction = 77;
+  std::vector<domain::MeterSample> samples;
+  for (int i = 0; i < 10; ++i) {
+    samples.push_back({at(1000 + i), {sampled(i)}});
+    if (i < 5) samples.back().values.push_back(sampled(100 + i, "Voltage"));
+  }
+  domain::SampledValue full = sampled(12.5, "Current.Import");
   full.phase = "L2";
   full.unit = "A";
   full.context = "Transaction.End";
   full.location = "Inlet";
-  rows.push_back(full);
-  must_write({InsertTelemetry{rows}});
+  must_write({insert_telemetry("CP-1", std::move(samples)), insert_telemetry("CP-2", 1005, {sampled(999)}),
+              insert_telemetry("CP-1", {{at(2000), {full}}}, 2, 77)});
 
   auto all = store_->telemetry(telemetry_query("CP-1"));
   ASSERT_TRUE(all);

@@ -65,6 +65,17 @@ class RawDb {
     sqlite3_finalize(s);
     return v;
   }
+  // Column `col` of every row, one line each (e.g. the `detail` of EXPLAIN QUERY PLAN).
+  std::string lines(const std::string& sql, int col) const {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("prepare: ") + sqlite3_errmsg(db_));
+    std::string v;
+    while (sqlite3_step(s) == SQLITE_ROW)
+      if (const auto* t = sqlite3_column_text(s, col)) v.append(reinterpret_cast<const char*>(t)).append("\n");
+    sqlite3_finalize(s);
+    return v;
+  }
 
  private:
   sqlite3* db_ = nullptr;
@@ -123,18 +134,29 @@ inline TelemetryQuery telemetry_query(const std::string& pile,
   return q;
 }
 
-inline TelemetryRow telemetry_row(const std::string& pile, std::int64_t ts, double value,
-                                  const std::string& measurand = "Power.Active.Import") {
-  TelemetryRow r;
-  r.pile = pile;
-  r.connector = 1;
-  r.at = at(ts);
-  r.measurand = measurand;
-  r.unit = "W";
-  r.context = "Sample.Periodic";
-  r.location = "Outlet";
-  r.value = value;
-  return r;
+inline domain::SampledValue sampled(double value,
+                                   const std::string& measurand = "Power.Active.Import") {
+  domain::SampledValue v;
+  v.measurand = measurand;
+  v.unit = "W";
+  v.context = "Sample.Periodic";
+  v.location = "Outlet";
+  v.value = value;
+  return v;
+}
+
+inline InsertTelemetry insert_telemetry(const std::string& pile,
+                                        std::vector<domain::MeterSample> samples,
+                                        int connector = 1,
+                                        std::optional<TransactionId> transaction = std::nullopt) {
+  return {pile, connector, transaction,
+          std::make_shared<const std::vector<domain::MeterSample>>(std::move(samples))};
+}
+
+// One sample at `ts` holding `values`.
+inline InsertTelemetry insert_telemetry(const std::string& pile, std::int64_t ts,
+                                        std::vector<domain::SampledValue> values) {
+  return insert_telemetry(pile, {domain::MeterSample{at(ts), std::move(values)}});
 }
 
 }  // namespace cp::store::testing

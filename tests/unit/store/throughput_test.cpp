@@ -1,5 +1,5 @@
 // Prints (does not assert) the telemetry ingest rate; the figure is informational, targets
-// belong to bench/. The test still checks that every row arrived.
+// belong to bench/. The test still checks that every sample arrived.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -20,18 +20,17 @@ void measure(bool synchronous_full) {
   Metrics metrics;
   o.metrics = &metrics;
   auto store = open_or_die(o);
-  constexpr int kBatches = 20'000, kRows = 10;
+  // A batch is one MeterValues call: one sample of kValues sampled values.
+  constexpr int kBatches = 20'000, kValues = 10;
   std::vector<WriteBatch> batches;
   batches.reserve(kBatches);
   for (int b = 0; b < kBatches; ++b) {
-    std::vector<TelemetryRow> rows;
-    for (int r = 0; r < kRows; ++r) {
-      TelemetryRow row = telemetry_row("CP-" + std::to_string(b % 100), b, r,
-                                       r % 2 ? "Voltage" : "Power.Active.Import");
-      row.phase = r % 3 == 0 ? "L1" : "L2";
-      rows.push_back(std::move(row));
+    std::vector<domain::SampledValue> values;
+    for (int r = 0; r < kValues; ++r) {
+      values.push_back(sampled(r, r % 2 ? "Voltage" : "Power.Active.Import"));
+      values.back().phase = r % 3 == 0 ? "L1" : "L2";
     }
-    batches.push_back({InsertTelemetry{std::move(rows)}});
+    batches.push_back({insert_telemetry("CP-" + std::to_string(b % 100), b, std::move(values))});
   }
   const auto start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
@@ -43,16 +42,18 @@ void measure(bool synchronous_full) {
   const double cpu = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   const StoreStats st = store->stats();
   const Histogram& commit = metrics.histogram("chargeplane_store_commit_seconds", "");
-  const double rows = double(kBatches) * kRows;
-  std::printf("[ figure   ] synchronous=%s: %.0f rows in %.3f s = %.0f rows/s, %.2f us/row, "
-              "%.2f us/row CPU, %.2f us/row inside BEGIN..COMMIT, %llu commits (%.0f batches/commit)\n",
-              synchronous_full ? "FULL" : "NORMAL", rows, seconds, rows / seconds,
-              seconds * 1e6 / rows, cpu * 1e6 / rows, commit.sum() * 1e6 / rows, static_cast<unsigned long long>(st.commits),
+  const double values = double(kBatches) * kValues;
+  std::printf("[ figure   ] synchronous=%s: %.0f values (%d samples of %d) in %.3f s = %.0f values/s, "
+              "%.2f us/value, %.2f us/value CPU = %.1f us/sample CPU, %.2f us/value inside "
+              "BEGIN..COMMIT, %llu commits (%.0f batches/commit)\n",
+              synchronous_full ? "FULL" : "NORMAL", values, kBatches, kValues, seconds, values / seconds,
+              seconds * 1e6 / values, cpu * 1e6 / values, cpu * 1e6 / kBatches,
+              commit.sum() * 1e6 / values, static_cast<unsigned long long>(st.commits),
               double(st.batches_committed) / double(st.commits));
   EXPECT_EQ(st.ops_committed, std::uint64_t(kBatches));
   store->close();
   RawDb raw(o.path);
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry"), std::int64_t(rows));
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry"), std::int64_t(kBatches));  // one row per sample
 }
 
 TEST(SqliteThroughput, ReportsTelemetryIngestRateWithSynchronousFull) { measure(true); }
