@@ -70,7 +70,9 @@ json::object telemetry_json(const store::TelemetryRow& r) {
           {"unit", r.unit},
           {"context", r.context},
           {"location", r.location},
-          {"value", r.value}};
+          // Non-numeric values (e.g. OCPP SignedData) keep their text in "raw"; value is then null.
+          {"value", r.raw.empty() ? json::value(r.value) : json::value(nullptr)},
+          {"raw", r.raw.empty() ? json::value(nullptr) : json::value(r.raw)}};
 }
 
 json::object id_tag_json(const store::IdTagRecord& t) {
