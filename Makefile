@@ -7,7 +7,9 @@ JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_PILES ?= 50
 
-.PHONY: all deps build configure test unit integration e2e demo bench generate check-generated clean
+ASAN_DIR ?= build-asan
+
+.PHONY: all deps build configure test unit integration e2e sanitize demo bench generate check-generated clean
 
 all: build
 
@@ -33,6 +35,15 @@ test: deps build
 	@$(MAKE) --no-print-directory check-generated
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@bash tests/e2e/run.sh $(BUILD_DIR)/chargeplane
+	@$(MAKE) --no-print-directory sanitize
+
+# Unit and integration suites again under AddressSanitizer + UBSan (the server binary the
+# integration tests start is the sanitized one too).
+sanitize:
+	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCP_SANITIZE=ON -DCP_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
 
 demo: deps build
 	@bash tools/demo.sh $(BUILD_DIR)/chargeplane $(DEMO_PILES)
