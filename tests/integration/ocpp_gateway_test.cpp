@@ -125,6 +125,20 @@ TEST_F(Gateway, TransactionAndMeterValuesAreStoredAndQueryable) {
   EXPECT_EQ(v.at("phase").as_string(), "L1-N");
 }
 
+TEST_F(Gateway, OperatorMarksPilePendingOrRejectedThroughTheApi) {
+  const auto id = pile("CP-REG");
+  for (const std::string status : {"Pending", "Rejected", "Accepted"}) {
+    auto r = http_request(server.api_port(), "PATCH", "/api/v1/piles/" + id,
+                          R"({"registration":")" + status + "\"}", token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    OcppClient c;
+    ASSERT_EQ(c.connect(server.ocpp_port(), id, kPassword), 101);
+    auto boot = as_call_result(c.call("b", "BootNotification", kBoot), "b");
+    EXPECT_EQ(boot.at(2).at("status").as_string(), status);
+    c.close();
+  }
+}
+
 TEST_F(Gateway, SigtermExitsCleanly) { EXPECT_EQ(server.terminate(), 0); }
 
 }  // namespace
