@@ -139,6 +139,17 @@ TEST_F(Gateway, OperatorMarksPilePendingOrRejectedThroughTheApi) {
   }
 }
 
+TEST_F(Gateway, DataTransferWithoutVendorHandlerAndStatusReportsAreAnswered) {
+  OcppClient c;
+  ASSERT_EQ(c.connect(server.ocpp_port(), pile("CP-DT"), kPassword), 101);
+  auto dt = as_call_result(c.call("d", "DataTransfer", R"({"vendorId":"com.example","messageId":"x","data":"42"})"), "d");
+  EXPECT_EQ(dt.at(2).at("status").as_string(), "UnknownVendorId");
+  auto fw = as_call_result(c.call("f", "FirmwareStatusNotification", R"({"status":"Downloading"})"), "f");
+  EXPECT_TRUE(fw.at(2).as_object().empty());
+  auto diag = as_call_result(c.call("g", "DiagnosticsStatusNotification", R"({"status":"Uploaded"})"), "g");
+  EXPECT_TRUE(diag.at(2).as_object().empty());
+}
+
 TEST_F(Gateway, SigtermExitsCleanly) { EXPECT_EQ(server.terminate(), 0); }
 
 }  // namespace
