@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "services/auth.h"
+#include "core/base64.h"
 #include "services/detail/encoding.h"
 
 namespace cp::services {
@@ -73,7 +74,7 @@ Result<IssuedToken> ApiAuth::issue_token(const std::string& username, std::strin
     return fail("invalid_credentials", "unknown user or wrong password");
   }
   IssuedToken issued;
-  issued.token = detail::base64_encode(detail::random_bytes(32), detail::Base64Alphabet::Url);
+  issued.token = base64_encode(detail::random_bytes(32), Base64Alphabet::Url, Base64Padding::Unpadded);
   const auto now = m.clock.now();
   issued.expires_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(m.ttl);
   issued.principal = Principal{username, *role};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "services/auth.h"
+#include "core/base64.h"
 #include "services/detail/encoding.h"
 
 namespace cp::services {
@@ -46,10 +47,9 @@ std::string hash_password(std::string_view password, int iterations) {
   if (iterations < 1 || iterations > kMaxIterations) throw std::invalid_argument("PBKDF2 iteration count out of range");
   const auto salt = detail::random_bytes(kSaltBytes);
   const auto key = derive(password, salt, iterations, kKeyBytes);
-  using detail::Base64Alphabet;
   return std::string(kScheme) + "$" + std::to_string(iterations) + "$" +
-         detail::base64_encode(salt, Base64Alphabet::Standard) + "$" +
-         detail::base64_encode(key, Base64Alphabet::Standard);
+         base64_encode(salt, Base64Alphabet::Standard, Base64Padding::Unpadded) + "$" +
+         base64_encode(key, Base64Alphabet::Standard, Base64Padding::Unpadded);
 }
 
 bool verify_password(std::string_view password, std::string_view encoded) {
@@ -59,16 +59,15 @@ bool verify_password(std::string_view password, std::string_view encoded) {
   const auto [end, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), iterations);
   if (ec != std::errc{} || end != parts[1].data() + parts[1].size()) return false;
   if (iterations < 1 || iterations > kMaxIterations) return false;
-  using detail::Base64Alphabet;
-  const auto salt = detail::base64_decode(parts[2], Base64Alphabet::Standard);
-  const auto expected = detail::base64_decode(parts[3], Base64Alphabet::Standard);
+  const auto salt = base64_decode(parts[2], Base64Alphabet::Standard);
+  const auto expected = base64_decode(parts[3], Base64Alphabet::Standard);
   if (!salt || !expected || salt->empty() || expected->size() < 16 || expected->size() > 64) return false;
   const auto actual = derive(password, *salt, iterations, expected->size());
   return detail::equal_constant_time(actual.data(), expected->data(), expected->size());
 }
 
 std::string random_secret(std::size_t bytes) {
-  return detail::base64_encode(detail::random_bytes(bytes), detail::Base64Alphabet::Url);
+  return base64_encode(detail::random_bytes(bytes), Base64Alphabet::Url, Base64Padding::Unpadded);
 }
 
 const char* to_string(Role r) {

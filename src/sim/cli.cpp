@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sim/detail/base64.h"
+#include "core/base64.h"
 
 namespace cp::sim {
 
@@ -28,8 +28,8 @@ bool write_generated_password_file(const SimOptions& o) {
   for (int i = 1; i <= o.piles; ++i) {
     unsigned char raw[18];
     if (RAND_bytes(raw, sizeof raw) != 1) return false;
-    auto secret = base64_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
-    for (auto& c : secret) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    const auto secret = base64_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw),
+                                      Base64Alphabet::Url, Base64Padding::Unpadded);
     char id[80];
     std::snprintf(id, sizeof id, "%s-%05d", o.prefix.c_str(), i);
     out << id << ' ' << secret << '\n';

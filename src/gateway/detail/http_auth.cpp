@@ -1,6 +1,6 @@
 #include "gateway/detail/http_auth.h"
 
-#include <openssl/evp.h>
+#include "core/base64.h"
 
 #include <cctype>
 
@@ -50,31 +50,6 @@ std::vector<std::string> offered_subprotocols(std::string_view header) {
     if (comma == std::string_view::npos) break;
     header.remove_prefix(comma + 1);
   }
-  return out;
-}
-
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), int(bytes.size()));
-  out.resize(std::size_t(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  for (char c : text)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='))
-      return std::nullopt;
-  std::string out(3 * text.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), int(text.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t len = std::size_t(n);
-  // EVP_DecodeBlock counts padding as zero bytes; drop them.
-  if (!text.empty() && text.back() == '=') --len;
-  if (text.size() > 1 && text[text.size() - 2] == '=') --len;
-  out.resize(len);
   return out;
 }
 

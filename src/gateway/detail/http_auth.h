@@ -22,7 +22,4 @@ struct BasicCredentials {
 // "Basic <base64(user:password)>". nullopt if absent or malformed.
 std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
 
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
-
 }  // namespace cp::gateway::detail

@@ -15,7 +15,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
-#include "sim/detail/base64.h"
+#include "core/base64.h"
 #include "sim/detail/charge_point_impl.h"
 
 namespace cp::sim::detail {

@@ -21,7 +21,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "gateway/detail/http_auth.h"
+#include "core/base64.h"
 
 namespace cp::testing {
 
@@ -171,7 +171,7 @@ int OcppClient::connect(unsigned short port, const std::string& pile, const std:
   beast::get_lowest_layer(ws).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
     if (!subprotocol.empty()) req.set(http::field::sec_websocket_protocol, subprotocol);
-    if (password) req.set(http::field::authorization, "Basic " + gateway::detail::base64_encode(pile + ":" + *password));
+    if (password) req.set(http::field::authorization, "Basic " + cp::base64_encode(pile + ":" + *password));
   }));
   websocket::response_type res;
   beast::error_code ec;

@@ -4,7 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
-#include "sim/detail/base64.h"
+#include "core/base64.h"
 #include "sim/detail/counters.h"
 #include "sim/detail/url.h"
 
