@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "domain/commands.h"
 #include "domain/events.h"
 #include "store/store.h"
 
@@ -25,6 +26,10 @@ class PileLink {
   // Close the connection (e.g. a newer connection for the same pile id took over).
   virtual void close(const std::string& reason) = 0;
   virtual std::string remote_address() const = 0;
+  // Runs a command on the pile (queued behind the session's earlier commands: one protocol
+  // exchange at a time). The observer's `done` is called exactly once, on any thread, also
+  // when the connection closes first ("Offline") or the pile does not answer ("Timeout").
+  virtual void execute(domain::Command command, domain::CommandObserver observer) = 0;
 };
 
 struct LastValue {

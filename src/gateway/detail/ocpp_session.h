@@ -55,6 +55,7 @@ class OcppSession final : public services::PileLink,
   void run(Request request);
   void close(const std::string& reason) override;
   std::string remote_address() const override { return remote_; }
+  void execute(domain::Command command, domain::CommandObserver observer) override;
   void going_away();
 
  private:

@@ -6,6 +6,7 @@ namespace {
 
 struct TestLink final : services::PileLink {
   void close(const std::string& reason) override { closed = reason; }
+  void execute(cp::domain::Command, cp::domain::CommandObserver o) override { o.done({"Offline", "test link", "", {}, {}, {}}); }
   std::string remote_address() const override { return "192.0.2.10:40000"; }
   std::string closed;
 };

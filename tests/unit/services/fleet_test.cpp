@@ -15,6 +15,7 @@ using domain::AuthorizationStatus;
 
 struct TestLink final : PileLink {
   void close(const std::string& reason) override { closed = reason; }
+  void execute(cp::domain::Command, cp::domain::CommandObserver o) override { o.done({"Offline", "test link", "", {}, {}, {}}); }
   std::string remote_address() const override { return "127.0.0.1:1"; }
   std::string closed;
 };

@@ -7,6 +7,7 @@ namespace {
 
 struct TestLink final : PileLink {
   void close(const std::string& reason) override { closed = reason; }
+  void execute(cp::domain::Command, cp::domain::CommandObserver o) override { o.done({"Offline", "test link", "", {}, {}, {}}); }
   std::string remote_address() const override { return "10.0.0.7:5555"; }
   std::string closed;
 };
