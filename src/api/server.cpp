@@ -62,6 +62,7 @@ detail::Request to_request(const http::request<http::string_body>& m) {
   r.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) r.query = detail::parse_query(target.substr(q + 1));
   r.authorization = std::string(m[http::field::authorization]);
+  r.idempotency_key = std::string(m["Idempotency-Key"]);
   r.body = m.body();
   return r;
 }

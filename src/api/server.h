@@ -16,7 +16,9 @@
 #include "core/metrics.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "services/acquisition.h"
 #include "services/auth.h"
+#include "services/config_jobs.h"
 #include "services/registry.h"
 #include "store/store.h"
 
@@ -42,6 +44,8 @@ struct ApiContext {
   Metrics& metrics;
   const Clock& clock;
   ApiOptions options = {};
+  services::ConfigJobs* config_jobs = nullptr;           // null: the config-job routes answer 503
+  services::AcquisitionPolicies* acquisition = nullptr;  // null: the policy routes answer 503
 };
 
 class ApiServer {

@@ -24,7 +24,8 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   static const std::set<std::string> known = {
       "data-dir", "listen-ocpp", "listen-api", "log-level", "log-json", "threads",
       "heartbeat-interval", "max-message-bytes", "messages-per-second", "message-burst",
-      "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full"};
+      "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full",
+      "jobs-max-in-flight", "jobs-piles-per-second"};
   for (const auto& [k, v] : t)
     if (!known.count(std::string(k.str()))) return fail("config_invalid", path + ": unknown key '" + std::string(k.str()) + "'");
   read(t, "data-dir", c.data_dir);
@@ -41,6 +42,8 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   read(t, "idle-timeout", c.idle_timeout_s);
   read(t, "accept-unknown-id-tags", c.accept_unknown_id_tags);
   read(t, "synchronous-full", c.synchronous_full);
+  read(t, "jobs-max-in-flight", c.jobs_max_in_flight);
+  read(t, "jobs-piles-per-second", c.jobs_piles_per_second);
   return {};
 }
 

@@ -23,6 +23,9 @@ struct ServeConfig {
   int call_timeout_s = 30;
   int idle_timeout_s = 600;
   bool accept_unknown_id_tags = false;
+  // Configuration jobs: fleet-wide delivery limits
+  int jobs_max_in_flight = 100;
+  double jobs_piles_per_second = 50;
   // Store
   bool synchronous_full = true;
 };

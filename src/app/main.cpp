@@ -26,6 +26,10 @@ void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config
   cmd.add_option("--messages-per-second", c.messages_per_second, "Per-connection sustained message rate");
   cmd.add_option("--message-burst", c.message_burst, "Per-connection message burst");
   cmd.add_option("--call-timeout", c.call_timeout_s, "Timeout of server-initiated CALLs (s)");
+  cmd.add_option("--jobs-max-in-flight", c.jobs_max_in_flight, "Piles a configuration job configures at once, fleet-wide")
+      ->check(CLI::Range(1, 100000));
+  cmd.add_option("--jobs-piles-per-second", c.jobs_piles_per_second, "New piles configuration jobs start per second, fleet-wide")
+      ->check(CLI::Range(0.1, 100000.0));
   cmd.add_option("--idle-timeout", c.idle_timeout_s, "Close connections silent for this long (s)");
   cmd.add_flag("--accept-unknown-id-tags", c.accept_unknown_id_tags, "Authorize id tags not in the table");
   cmd.add_option("--synchronous-full", c.synchronous_full, "SQLite synchronous=FULL (true) or NORMAL");

@@ -19,7 +19,11 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "gateway/ocpp_listener.h"
+#include "core/scheduler.h"
+#include "services/acquisition.h"
 #include "services/auth.h"
+#include "services/config_jobs.h"
+#include "services/event_bus.h"
 #include "services/fleet.h"
 #include "services/registry.h"
 #include "store/store.h"
@@ -114,6 +118,15 @@ int run_serve(const ServeConfig& c) {
   fleet_options.heartbeat_interval_s = c.heartbeat_interval_s;
   fleet_options.accept_unknown_id_tags = c.accept_unknown_id_tags;
   services::Fleet fleet(store, registry, clock, metrics, fleet_options);
+  services::AcquisitionPolicies acquisition(
+      services::EffectivePolicy{0, c.heartbeat_interval_s, 0, {}}, metrics);
+  if (auto policies = store.acquisition_policies(); policies) {
+    acquisition.load(*policies);
+  } else {
+    spdlog::error("serve.load_failed error=\"{}\"", policies.error().message);
+    return 2;
+  }
+  fleet.set_acquisition(&acquisition);
   services::PileAuthenticator pile_auth(store);
   services::ApiAuth api_auth(store, clock);
   if (auto s = ensure_admin(store, api_auth); !s) {
@@ -123,6 +136,17 @@ int run_serve(const ServeConfig& c) {
 
   const int threads = c.threads > 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency());
   boost::asio::io_context io(threads);
+  services::EventBus events;
+  auto job_scheduler = make_asio_scheduler(io);
+  services::ConfigJobsOptions job_options;
+  job_options.max_in_flight = static_cast<std::size_t>(std::max(1, c.jobs_max_in_flight));
+  job_options.piles_per_second = c.jobs_piles_per_second;
+  services::ConfigJobs config_jobs(store, registry, &events, *job_scheduler, clock, metrics, job_options);
+  if (auto s = config_jobs.resume(); !s) {
+    spdlog::error("serve.load_failed error=\"{}\"", s.error().message);
+    return 2;
+  }
+  fleet.on_connected([&config_jobs](const domain::PileId& pile) { config_jobs.pile_online(pile); });
 
   gateway::OcppListenerOptions ocpp_options;
   ocpp_options.host = ocpp_addr->host;
@@ -139,6 +163,8 @@ int run_serve(const ServeConfig& c) {
   }
 
   api::ApiContext api_context{store, registry, api_auth, pile_auth, metrics, clock};
+  api_context.config_jobs = &config_jobs;
+  api_context.acquisition = &acquisition;
   api::ApiServer api(io, api_addr->host, api_addr->port, api_context);
   if (auto s = api.start(); !s) {
     spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);
@@ -152,6 +178,7 @@ int run_serve(const ServeConfig& c) {
     spdlog::info("serve.stopping signal={}", signo);
     ocpp.stop();
     api.stop();
+    config_jobs.stop();
     // Let sessions exchange close frames and in-flight writes commit, then stop the loop.
     stopper = std::thread([&] {
       for (int i = 0; i < 50 && ocpp.session_count() > 0; ++i)

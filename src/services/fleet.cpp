@@ -126,6 +126,7 @@ std::shared_ptr<PileLink> Fleet::connected(const domain::PileId& pile, std::shar
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, pile, now, batch);
   if (!batch.empty()) store_.submit(std::move(batch), [](const Status&) {});
   spdlog::info("pile_connected pile={} replaced={}", pile, previous != nullptr);
+  if (connected_hook_) connected_hook_(pile);
   return previous;
 }
 
@@ -146,7 +147,8 @@ void Fleet::disconnected(const domain::PileId& pile, const PileLink* link) {
 void Fleet::booted(domain::PileBooted boot, domain::Reply<domain::BootDecision> reply) {
   impl_->count(Event::Boot);
   const auto now = clock_.now();
-  domain::BootDecision decision{domain::Registration::Rejected, options_.heartbeat_interval_s, now};
+  const int heartbeat = acquisition_ ? acquisition_->effective(boot.pile).heartbeat_interval_s : options_.heartbeat_interval_s;
+  domain::BootDecision decision{domain::Registration::Rejected, heartbeat, now};
   if (auto live = registry_.get(boot.pile)) {
     decision.status = domain::registration_from_string(live->registration).value_or(domain::Registration::Rejected);
   } else {
@@ -289,6 +291,7 @@ void Fleet::telemetry(domain::TelemetrySampled sample, domain::Done done) {
   impl_->count(Event::Telemetry);
   const auto now = clock_.now();
   registry_.on_seen(sample.pile, now);
+  if (acquisition_) acquisition_->filter(sample);  // acknowledged either way; shed before storage
   const auto values = value_count(sample.samples);
   if (values == 0) return done(Status{});  // nothing to keep
   // One owner for the event: the store reads its samples (aliasing pointer, no copy) and the

@@ -14,6 +14,7 @@
 #include "core/metrics.h"
 #include "core/time.h"
 #include "domain/sink.h"
+#include "services/acquisition.h"
 #include "services/registry.h"
 #include "store/store.h"
 
@@ -41,6 +42,12 @@ class Fleet final : public domain::PileEventSink {
   using VendorHandler = std::function<DataTransferOutcome(const domain::DataTransferReceived&)>;
   void register_vendor(const std::string& vendor_id, VendorHandler handler);
 
+  // Data-acquisition policy: the BootNotification heartbeat interval comes from it, and
+  // telemetry is filtered through it before storage. Set before piles connect; may be null.
+  void set_acquisition(AcquisitionPolicies* policies) { acquisition_ = policies; }
+  // Called (on the gateway's thread) after a pile's session attaches; set before piles connect.
+  void on_connected(std::function<void(const domain::PileId&)> hook) { connected_hook_ = std::move(hook); }
+
   // Session lifecycle, called by the gateway. `connected` returns the link it replaced (to close).
   std::shared_ptr<PileLink> connected(const domain::PileId& pile, std::shared_ptr<PileLink> link);
   void disconnected(const domain::PileId& pile, const PileLink* link);
@@ -67,6 +74,8 @@ class Fleet final : public domain::PileEventSink {
   const Clock& clock_;
   Metrics& metrics_;
   FleetOptions options_;
+  AcquisitionPolicies* acquisition_ = nullptr;
+  std::function<void(const domain::PileId&)> connected_hook_;
   struct Impl;  // counters, coalescing and vendor tables
   std::unique_ptr<Impl> impl_;
 };

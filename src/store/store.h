@@ -100,6 +100,57 @@ struct UserRecord {
   Timestamp created;
 };
 
+// ---- configuration jobs and acquisition policies (0003_config_jobs.sql) ----
+struct ConfigJobRecord {
+  std::string id;
+  Timestamp created;
+  std::string created_by;
+  std::string origin = "api";   // api | acquisition_policy
+  std::string targets_json;     // the selection as submitted
+  std::string parameters_json;  // canonical ordered [{"parameter","value"}]
+  bool deliver_when_online = false;
+  std::optional<Timestamp> expires;
+  std::string state = "Running";  // Running | Completed
+  Timestamp updated;
+  std::optional<std::string> idempotency_key;
+  std::string request_digest;  // of the request body, to refuse a reused key with another body
+};
+struct ConfigJobPileRecord {
+  std::string job;
+  PileId pile;
+  std::string state = "Queued";  // Queued | Waiting | Running | Done
+  int attempts = 0;
+  Timestamp updated;
+};
+struct ConfigJobResultRecord {
+  std::string job;
+  PileId pile;
+  std::string parameter;
+  std::string value;
+  std::string status = "Pending";  // domain::ParameterStatus name
+  std::string detail;
+  std::optional<std::string> reported_value;
+  Timestamp updated;
+};
+struct PileConfigRecord {
+  PileId pile;
+  std::string key;
+  std::string parameter;
+  std::optional<std::string> value;
+  bool readonly = false;
+  Timestamp updated;
+};
+struct AcquisitionPolicyRecord {
+  std::string scope;  // "*" = fleet default, else a pile id
+  std::optional<int> sample_interval_s;
+  std::optional<int> heartbeat_interval_s;
+  std::optional<int> aligned_interval_s;
+  std::optional<std::string> measurands;  // comma-separated
+  Timestamp updated;
+  std::string updated_by;
+  std::string job;
+};
+
 // ---- write operations ----
 struct UpsertPile { PileRecord pile; };  // insert or replace registration fields (not live fields)
 struct DeletePile { PileId id; };
@@ -130,11 +181,26 @@ struct RecordPileStatusReport { PileId pile; std::string kind; std::string statu
 struct InsertRejectedFrame { RejectedFrame frame; };  // the table is bounded (oldest pruned)
 struct UpsertUser { UserRecord user; };
 struct DeleteUser { std::string username; };
+struct InsertConfigJob {
+  ConfigJobRecord job;
+  std::vector<ConfigJobPileRecord> piles;
+  std::vector<ConfigJobResultRecord> results;
+};
+struct UpdateConfigJobState { std::string id; std::string state; Timestamp updated; };
+struct UpdateConfigJobPile { ConfigJobPileRecord pile; };
+struct UpsertConfigJobResults { std::vector<ConfigJobResultRecord> results; };
+// Records what a pile reported. `replace_all`: the report was complete (GetConfiguration
+// without keys), so keys it no longer lists are removed.
+struct RecordPileConfig { PileId pile; std::vector<PileConfigRecord> entries; bool replace_all = false; };
+struct UpsertAcquisitionPolicy { AcquisitionPolicyRecord policy; };
+struct DeleteAcquisitionPolicy { std::string scope; };
 
 using WriteOp = std::variant<UpsertPile, DeletePile, RecordBoot, TouchPile, UpsertConnector,
                              StartTransaction, StopTransaction, InsertTelemetry, UpsertIdTag,
                              InsertDataTransfer, RecordPileStatusReport, InsertRejectedFrame,
-                             UpsertUser, DeleteUser>;
+                             UpsertUser, DeleteUser, InsertConfigJob, UpdateConfigJobState,
+                             UpdateConfigJobPile, UpsertConfigJobResults, RecordPileConfig,
+                             UpsertAcquisitionPolicy, DeleteAcquisitionPolicy>;
 
 using WriteBatch = std::vector<WriteOp>;
 using WriteDone = std::function<void(const Status&)>;  // runs on the writer thread
@@ -151,6 +217,12 @@ struct TransactionQuery {
   std::optional<PileId> pile;
   int limit = 100;
   std::optional<TransactionId> before;  // cursor: ids < before, newest first
+};
+
+struct ConfigJobQuery {
+  int limit = 50;                     // newest first
+  std::optional<std::string> before;  // cursor: jobs created before this job id
+  std::optional<std::string> state;   // Running | Completed
 };
 
 struct StoreStats {
@@ -184,6 +256,16 @@ class Store {
   virtual Result<std::vector<RejectedFrame>> rejected_frames(int limit) = 0;
   virtual Result<std::optional<UserRecord>> user(const std::string& username) = 0;
   virtual Result<std::vector<UserRecord>> users() = 0;
+
+  virtual Result<std::vector<ConfigJobRecord>> config_jobs(const ConfigJobQuery& q) = 0;
+  virtual Result<std::optional<ConfigJobRecord>> config_job(const std::string& id) = 0;
+  virtual Result<std::optional<ConfigJobRecord>> config_job_by_idempotency_key(const std::string& created_by,
+                                                                               const std::string& key) = 0;
+  virtual Result<std::vector<ConfigJobPileRecord>> config_job_piles(const std::string& job) = 0;
+  // Every result of a job, ordered by pile then by the job's parameter order.
+  virtual Result<std::vector<ConfigJobResultRecord>> config_job_results(const std::string& job) = 0;
+  virtual Result<std::vector<PileConfigRecord>> pile_config(const PileId& pile) = 0;
+  virtual Result<std::vector<AcquisitionPolicyRecord>> acquisition_policies() = 0;
 
   virtual StoreStats stats() const = 0;
 };

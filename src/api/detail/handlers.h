@@ -42,5 +42,17 @@ void pile_telemetry(ApiState& s, Request& req, Respond respond);
 void list_transactions(ApiState& s, Request& req, Respond respond);
 void list_id_tags(ApiState& s, Request& req, Respond respond);
 void create_id_tag(ApiState& s, Request& req, Respond respond);
+// remote configuration (config_handlers.cpp)
+void list_parameters(ApiState& s, Request& req, Respond respond);
+void create_config_job(ApiState& s, Request& req, Respond respond);
+void list_config_jobs(ApiState& s, Request& req, Respond respond);
+void get_config_job(ApiState& s, Request& req, Respond respond);
+void retry_config_job(ApiState& s, Request& req, Respond respond);
+void get_pile_config(ApiState& s, Request& req, Respond respond);
+void get_fleet_policy(ApiState& s, Request& req, Respond respond);
+void put_fleet_policy(ApiState& s, Request& req, Respond respond);
+void get_pile_policy(ApiState& s, Request& req, Respond respond);
+void put_pile_policy(ApiState& s, Request& req, Respond respond);
+void delete_pile_policy(ApiState& s, Request& req, Respond respond);
 
 }  // namespace cp::api::detail

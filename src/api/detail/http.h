@@ -20,6 +20,7 @@ struct Request {
   std::map<std::string, std::string> query;   // decoded; a repeated key keeps the last value
   std::map<std::string, std::string> params;  // decoded {placeholders} of the matched route
   std::string authorization;
+  std::string idempotency_key;  // the Idempotency-Key header, "" when absent
   std::string body;
   std::optional<services::Principal> principal;  // set by the router for authenticated routes
 };

@@ -37,6 +37,18 @@ std::vector<Route> make_routes(const std::shared_ptr<ApiState>& state) {
       {"GET", "/api/v1/transactions", Role::Viewer, Exec::Inline, bind(list_transactions)},
       {"GET", "/api/v1/id-tags", Role::Viewer, Exec::Inline, bind(list_id_tags)},
       {"POST", "/api/v1/id-tags", Role::Admin, Exec::Inline, bind(create_id_tag)},
+      // remote configuration: operators run jobs, admins set policies
+      {"GET", "/api/v1/parameters", Role::Viewer, Exec::Inline, bind(list_parameters)},
+      {"POST", "/api/v1/config-jobs", Role::Operator, Exec::Worker, bind(create_config_job)},
+      {"GET", "/api/v1/config-jobs", Role::Viewer, Exec::Inline, bind(list_config_jobs)},
+      {"GET", "/api/v1/config-jobs/{id}", Role::Viewer, Exec::Worker, bind(get_config_job)},
+      {"POST", "/api/v1/config-jobs/{id}/retry", Role::Operator, Exec::Worker, bind(retry_config_job)},
+      {"GET", "/api/v1/piles/{id}/config", Role::Viewer, Exec::Inline, bind(get_pile_config)},
+      {"GET", "/api/v1/acquisition-policy", Role::Viewer, Exec::Inline, bind(get_fleet_policy)},
+      {"PUT", "/api/v1/acquisition-policy", Role::Admin, Exec::Worker, bind(put_fleet_policy)},
+      {"GET", "/api/v1/piles/{id}/acquisition-policy", Role::Viewer, Exec::Inline, bind(get_pile_policy)},
+      {"PUT", "/api/v1/piles/{id}/acquisition-policy", Role::Admin, Exec::Inline, bind(put_pile_policy)},
+      {"DELETE", "/api/v1/piles/{id}/acquisition-policy", Role::Admin, Exec::Inline, bind(delete_pile_policy)},
   };
 }
 

@@ -37,6 +37,14 @@ class SqliteStore final : public Store {
   Result<std::vector<RejectedFrame>> rejected_frames(int limit) override;
   Result<std::optional<UserRecord>> user(const std::string& username) override;
   Result<std::vector<UserRecord>> users() override;
+  Result<std::vector<ConfigJobRecord>> config_jobs(const ConfigJobQuery& q) override;
+  Result<std::optional<ConfigJobRecord>> config_job(const std::string& id) override;
+  Result<std::optional<ConfigJobRecord>> config_job_by_idempotency_key(const std::string& created_by,
+                                                                       const std::string& key) override;
+  Result<std::vector<ConfigJobPileRecord>> config_job_piles(const std::string& job) override;
+  Result<std::vector<ConfigJobResultRecord>> config_job_results(const std::string& job) override;
+  Result<std::vector<PileConfigRecord>> pile_config(const PileId& pile) override;
+  Result<std::vector<AcquisitionPolicyRecord>> acquisition_policies() override;
 
   StoreStats stats() const override;
 

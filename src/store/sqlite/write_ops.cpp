@@ -12,7 +12,10 @@ constexpr std::array<const char*, std::variant_size_v<WriteOp>> kOpNames{
     "upsert_pile",       "delete_pile",         "record_boot",          "touch_pile",
     "upsert_connector",  "start_transaction",   "stop_transaction",     "insert_telemetry",
     "upsert_id_tag",     "insert_data_transfer", "record_pile_status_report",
-    "insert_rejected_frame", "upsert_user",     "delete_user"};
+    "insert_rejected_frame", "upsert_user",     "delete_user",
+    "insert_config_job", "update_config_job_state", "update_config_job_pile",
+    "upsert_config_job_results", "record_pile_config", "upsert_acquisition_policy",
+    "delete_acquisition_policy"};
 
 // Registration fields only: boot-reported and live fields belong to RecordBoot/TouchPile.
 constexpr const char* kUpsertPile =
@@ -106,6 +109,13 @@ void WriteOps::forget_uncommitted() {
   piles_.clear();
   measurands_.clear();
   attributes_.clear();
+}
+
+Result<Stmt*> WriteOps::cached(const char* sql) {
+  if (auto it = cached_.find(sql); it != cached_.end()) return &it->second;
+  auto s = Stmt::prepare(db_, sql);
+  if (!s) return fail(s.error());
+  return &cached_.emplace(sql, std::move(*s)).first->second;
 }
 
 Status WriteOps::reserve_transaction_ids(std::int64_t value) {

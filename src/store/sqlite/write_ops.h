@@ -46,6 +46,14 @@ class WriteOps {
   Status apply_one(const InsertRejectedFrame& op);
   Status apply_one(const UpsertUser& op);
   Status apply_one(const DeleteUser& op);
+  // Configuration jobs and acquisition policies (config_job_ops.cpp).
+  Status apply_one(const InsertConfigJob& op);
+  Status apply_one(const UpdateConfigJobState& op);
+  Status apply_one(const UpdateConfigJobPile& op);
+  Status apply_one(const UpsertConfigJobResults& op);
+  Status apply_one(const RecordPileConfig& op);
+  Status apply_one(const UpsertAcquisitionPolicy& op);
+  Status apply_one(const DeleteAcquisitionPolicy& op);
 
  private:
   struct StringHash {
@@ -60,7 +68,11 @@ class WriteOps {
   Result<std::int64_t> intern(KeyCache& cache, Stmt& find, Stmt& insert, std::string_view key,
                               const Bind& bind);
 
+  // A statement prepared on first use and kept (for operations off the hot path).
+  Result<Stmt*> cached(const char* sql);
+
   sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, Stmt> cached_;
   std::int64_t rejected_frames_kept_ = 0;
   Stmt upsert_pile_, delete_pile_, record_boot_, touch_pile_, upsert_connector_;
   Stmt start_tx_, stop_tx_, insert_telemetry_, upsert_id_tag_, insert_data_transfer_;

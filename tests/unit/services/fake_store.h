@@ -168,6 +168,18 @@ class FakeStore final : public store::Store {
     for (const auto& [n, u] : users_) out.push_back(u);
     return out;
   }
+  // Configuration jobs and policies are not modelled: their tests run on the SQLite store.
+  Result<std::vector<store::ConfigJobRecord>> config_jobs(const store::ConfigJobQuery&) override { return {{}}; }
+  Result<std::optional<store::ConfigJobRecord>> config_job(const std::string&) override { return {std::nullopt}; }
+  Result<std::optional<store::ConfigJobRecord>> config_job_by_idempotency_key(const std::string&,
+                                                                              const std::string&) override {
+    return {std::nullopt};
+  }
+  Result<std::vector<store::ConfigJobPileRecord>> config_job_piles(const std::string&) override { return {{}}; }
+  Result<std::vector<store::ConfigJobResultRecord>> config_job_results(const std::string&) override { return {{}}; }
+  Result<std::vector<store::PileConfigRecord>> pile_config(const store::PileId&) override { return {{}}; }
+  Result<std::vector<store::AcquisitionPolicyRecord>> acquisition_policies() override { return {{}}; }
+
   store::StoreStats stats() const override {
     std::lock_guard lock(mu_);
     return stats_;
@@ -251,6 +263,8 @@ class FakeStore final : public store::Store {
   void apply(store::InsertRejectedFrame& o) { rejected_.push_back(o.frame); }
   void apply(store::UpsertUser& o) { users_[o.user.username] = o.user; }
   void apply(store::DeleteUser& o) { users_.erase(o.username); }
+  template <class Op>
+  void apply(Op&) {}  // operations the fake does not model are committed (recorded) only
 
   mutable std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
