@@ -100,7 +100,7 @@ struct UserRecord {
   Timestamp created;
 };
 
-// ---- configuration jobs and acquisition policies (0003_config_jobs.sql) ----
+// ---- configuration jobs and acquisition policies (0002_config_jobs.sql) ----
 struct ConfigJobRecord {
   std::string id;
   Timestamp created;

@@ -1,4 +1,4 @@
--- 0003_config_jobs: remote configuration jobs, what piles report of their configuration, and
+-- 0002_config_jobs: remote configuration jobs, what piles report of their configuration, and
 -- data-acquisition policies (docs/storage.md). Ids are server-generated opaque strings.
 
 -- One row per job. `parameters` is the canonical, ordered JSON array [{"parameter","value"}]
