@@ -122,12 +122,19 @@ void ServerProcess::restart() {
 
 HttpResponse http_request(unsigned short port, const std::string& method, const std::string& target,
                           const std::string& body, const std::string& bearer) {
+  return http_request_with_headers(port, method, target, body, bearer, {});
+}
+
+HttpResponse http_request_with_headers(unsigned short port, const std::string& method, const std::string& target,
+                                       const std::string& body, const std::string& bearer,
+                                       const std::vector<std::pair<std::string, std::string>>& headers) {
   asio::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
   if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+  for (const auto& [name, value] : headers) req.set(name, value);
   if (!body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = body;

@@ -3,6 +3,8 @@
 // temporary data directory, and talks to it with plain synchronous Beast clients.
 #include <sys/types.h>
 
+#include <utility>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -47,6 +49,9 @@ struct HttpResponse {
 
 HttpResponse http_request(unsigned short port, const std::string& method, const std::string& target,
                           const std::string& body = {}, const std::string& bearer = {});
+HttpResponse http_request_with_headers(unsigned short port, const std::string& method, const std::string& target,
+                                       const std::string& body, const std::string& bearer,
+                                       const std::vector<std::pair<std::string, std::string>>& headers);
 std::string login(unsigned short api_port, const std::string& password);
 // Registers a pile through the API (201 expected).
 void register_pile(unsigned short api_port, const std::string& token, const std::string& id,
