@@ -9,6 +9,13 @@
 //   node loadgen.js idle --url ... --piles 10000 [--password PW] [--boot] --server-pid PID
 //     Connects (and authenticates) N piles, lets them sit idle, and prints the server's RSS
 //     before and after and the RSS per idle connection.
+//   node loadgen.js paced --url ... --piles 2000 --interval 10 --duration 120 [--honour-config]
+//        [--metrics-url http://127.0.0.1:P/metrics] --server-pid PID
+//     Each pile sends one MeterValues every --interval seconds (staggered), as real piles do. With
+//     --honour-config the piles accept ChangeConfiguration and follow MeterValueSampleInterval,
+//     as a compliant pile would; without it they answer NotImplemented and keep their interval.
+//     Prints calls, server CPU ms and, with --metrics-url, the deltas of the server's telemetry
+//     counters over the window (values stored, samples down-sampled).
 //   node loadgen.js register --api http://127.0.0.1:P --admin-password A --password PW --piles N
 //     Registers <prefix>-00001.. through POST /api/v1/piles (409 = already there).
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -24,6 +31,7 @@ function parseArgs(argv) {
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '');
     if (key === 'boot') { opts.boot = true; continue; }
+    if (key === 'honour-config') { opts.honourConfig = true; continue; }
     const camel = key.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     const value = argv[++i];
     opts[camel] = /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
@@ -98,13 +106,29 @@ class Pile {
       ws.on('message', (data) => {
         let msg;
         try { msg = JSON.parse(data); } catch { return; }
-        if (msg[0] === 2) { ws.send(JSON.stringify([4, msg[1], 'NotImplemented', '', {}])); return; }
+        if (msg[0] === 2) { ws.send(JSON.stringify(this.answer(msg))); return; }
         if (this.pending && msg[1] === this.pending.id) {
           const p = this.pending; this.pending = null;
           if (msg[0] === 3) p.resolve(msg[2]); else p.reject(new Error(`CALLERROR ${msg[2]}`));
         }
       });
     });
+  }
+  // A server CALL: a compliant pile (--honour-config) takes configuration, others refuse it.
+  answer([, id, action, payload]) {
+    if (!this.opts.honourConfig) return [4, id, 'NotImplemented', '', {}];
+    this.config ??= new Map();
+    if (action === 'ChangeConfiguration') {
+      this.config.set(payload.key, payload.value);
+      if (payload.key === 'MeterValueSampleInterval' && Number(payload.value) > 0) this.interval = Number(payload.value);
+      return [3, id, { status: 'Accepted' }];
+    }
+    if (action === 'GetConfiguration') {
+      const keys = payload.key ?? [...this.config.keys()];
+      return [3, id, { configurationKey: keys.filter((k) => this.config.has(k)).map((k) => ({ key: k, readonly: false, value: this.config.get(k) })),
+        unknownKey: keys.filter((k) => !this.config.has(k)) }];
+    }
+    return [4, id, 'NotImplemented', '', {}];
   }
   call(action, payload) {
     return new Promise((resolve, reject) => {
@@ -149,6 +173,22 @@ async function workerMain({ opts, ids }) {
     }
     if (m === 'close') { for (const p of piles) p.ws?.terminate(); setTimeout(() => process.exit(0), 100); }
   });
+  if (opts.mode === 'paced') {
+    // One MeterValues per pile per interval, starts spread over the first interval.
+    for (const p of live) {
+      p.interval = p.interval ?? Number(opts.interval);
+      setTimeout(async function tick() {
+        if (!running || p.closed) return;
+        const t0 = process.hrtime.bigint();
+        try {
+          await p.call('MeterValues', meterValuesPayload(p.seq));
+          if (measuring) { calls++; hist[bucketOf(Number(process.hrtime.bigint() - t0) / 1000)]++; }
+        } catch { if (measuring) callErrors++; }
+        setTimeout(tick, p.interval * 1000);
+      }, Math.random() * p.interval * 1000);
+    }
+    return;
+  }
   if (opts.mode !== 'load') return;
   for (const p of live) {
     (async () => {
@@ -165,6 +205,18 @@ async function workerMain({ opts, ids }) {
       }
     })();
   }
+}
+
+// Counters of interest from the server's Prometheus text.
+async function scrape(url) {
+  const text = await (await fetch(url)).text();
+  const out = {};
+  for (const name of ['chargeplane_telemetry_values_total', 'chargeplane_telemetry_samples_downsampled_total',
+    'chargeplane_telemetry_values_shed_total']) {
+    const m = new RegExp(`^${name} (\\d+)`, 'm').exec(text);
+    out[name] = m ? Number(m[1]) : 0;
+  }
+  return out;
 }
 
 // ---- main -----------------------------------------------------------------------------------
@@ -220,6 +272,7 @@ async function main() {
       rss_per_conn_kib: connected ? Number(((rssAfter - rssBefore) / connected).toFixed(2)) : null });
   } else {
     await sleep(opts.warmup * 1000);
+    const counters0 = opts.metricsUrl ? await scrape(opts.metricsUrl) : null;
     const cpu0 = pid ? cpuTicks(pid) : 0;
     const t0 = process.hrtime.bigint();
     threads.forEach((t) => t.postMessage('start'));
@@ -231,6 +284,10 @@ async function main() {
     let calls = 0; let errors = 0;
     for (const r of results) { calls += r.calls; errors += r.callErrors; r.hist.forEach((v, i) => { hist[i] += v; }); }
     const cpuMs = ((cpu1 - cpu0) * 1000) / CLK_TCK;
+    if (counters0) {
+      const counters1 = await scrape(opts.metricsUrl);
+      out.counters = Object.fromEntries(Object.keys(counters1).map((k) => [k, counters1[k] - (counters0[k] ?? 0)]));
+    }
     Object.assign(out, { seconds: Number(seconds.toFixed(2)), calls, call_errors: errors,
       calls_per_s: Math.round(calls / seconds), p50_ms: Number(quantileMs(hist, 0.5).toFixed(3)),
       p99_ms: Number(quantileMs(hist, 0.99).toFixed(3)),
