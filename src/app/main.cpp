@@ -25,7 +25,9 @@ void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config
   cmd.add_option("--max-message-bytes", c.max_message_bytes, "Largest OCPP message accepted (close 1009 above)");
   cmd.add_option("--messages-per-second", c.messages_per_second, "Per-connection sustained message rate");
   cmd.add_option("--message-burst", c.message_burst, "Per-connection message burst");
-  cmd.add_option("--call-timeout", c.call_timeout_s, "Timeout of server-initiated CALLs (s)");
+  cmd.add_option("--ocpp-call-timeout,--call-timeout", c.call_timeout_s,
+                 "Seconds a server-initiated OCPP CALL (a command) waits for the pile's answer")
+      ->check(CLI::Range(1, 3600));
   cmd.add_option("--idle-timeout", c.idle_timeout_s, "Close connections silent for this long (s)");
   cmd.add_flag("--accept-unknown-id-tags", c.accept_unknown_id_tags, "Authorize id tags not in the table");
   cmd.add_option("--synchronous-full", c.synchronous_full, "SQLite synchronous=FULL (true) or NORMAL");
