@@ -369,15 +369,18 @@ def reader(t, src, at, dst, ind):
         return [f"{p}if (!read_object({src}, {at}, {dst}, err)) return false;"]
     if k == "array":
         d = ind // 2
+        # `dst` may be an expression such as `x.emplace()`, which would start a new, empty
+        # vector each time it is evaluated: bind it once.
         return [
             f"{p}{{",
             f"{p}  const auto* a{d} = array_at({src}, {at}, {t.min_items}, err);",
             f"{p}  if (!a{d}) return false;",
-            f"{p}  {dst}.clear();",
-            f"{p}  {dst}.reserve(a{d}->size());",
+            f"{p}  auto& v{d} = {dst};",
+            f"{p}  v{d}.clear();",
+            f"{p}  v{d}.reserve(a{d}->size());",
             f"{p}  for (std::size_t i{d} = 0; i{d} < a{d}->size(); ++i{d}) {{",
             f"{p}    const PathNode at{d}({at}, i{d});",
-            *reader(t.item, f"(*a{d})[i{d}]", f"at{d}", f"{dst}.emplace_back()", ind + 4),
+            *reader(t.item, f"(*a{d})[i{d}]", f"at{d}", f"v{d}.emplace_back()", ind + 4),
             f"{p}  }}",
             f"{p}}}",
         ]

@@ -24,7 +24,7 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   static const std::set<std::string> known = {
       "data-dir", "listen-ocpp", "listen-api", "log-level", "log-json", "threads",
       "heartbeat-interval", "max-message-bytes", "messages-per-second", "message-burst",
-      "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full",
+      "ocpp-call-timeout", "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full",
       "jobs-max-in-flight", "jobs-piles-per-second"};
   for (const auto& [k, v] : t)
     if (!known.count(std::string(k.str()))) return fail("config_invalid", path + ": unknown key '" + std::string(k.str()) + "'");
@@ -38,7 +38,10 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   if (auto v = t["max-message-bytes"].value<std::int64_t>()) c.max_message_bytes = std::size_t(*v);
   read(t, "messages-per-second", c.messages_per_second);
   read(t, "message-burst", c.message_burst);
-  read(t, "call-timeout", c.call_timeout_s);
+  read(t, "call-timeout", c.call_timeout_s);  // the older name of ocpp-call-timeout
+  read(t, "ocpp-call-timeout", c.call_timeout_s);
+  if (c.call_timeout_s < 1 || c.call_timeout_s > 3600)
+    return fail("config_invalid", path + ": ocpp-call-timeout must be 1..3600 seconds");
   read(t, "idle-timeout", c.idle_timeout_s);
   read(t, "accept-unknown-id-tags", c.accept_unknown_id_tags);
   read(t, "synchronous-full", c.synchronous_full);

@@ -20,7 +20,7 @@ struct ServeConfig {
   std::size_t max_message_bytes = 64 * 1024;
   double messages_per_second = 20;
   double message_burst = 200;
-  int call_timeout_s = 30;
+  int call_timeout_s = 30;  // server-initiated CALLs (commands); --ocpp-call-timeout
   int idle_timeout_s = 600;
   bool accept_unknown_id_tags = false;
   // Configuration jobs: fleet-wide delivery limits

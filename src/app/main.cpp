@@ -25,7 +25,9 @@ void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config
   cmd.add_option("--max-message-bytes", c.max_message_bytes, "Largest OCPP message accepted (close 1009 above)");
   cmd.add_option("--messages-per-second", c.messages_per_second, "Per-connection sustained message rate");
   cmd.add_option("--message-burst", c.message_burst, "Per-connection message burst");
-  cmd.add_option("--call-timeout", c.call_timeout_s, "Timeout of server-initiated CALLs (s)");
+  cmd.add_option("--ocpp-call-timeout,--call-timeout", c.call_timeout_s,
+                 "Seconds a server-initiated OCPP CALL (a command) waits for the pile's answer")
+      ->check(CLI::Range(1, 3600));
   cmd.add_option("--jobs-max-in-flight", c.jobs_max_in_flight, "Piles a configuration job configures at once, fleet-wide")
       ->check(CLI::Range(1, 100000));
   cmd.add_option("--jobs-piles-per-second", c.jobs_piles_per_second, "New piles configuration jobs start per second, fleet-wide")

@@ -10,6 +10,12 @@
 // (close 1008), handshake and idle timeouts. A newer connection for the same pile replaces
 // the older one, which is closed.
 //
+// Commands (services::PileLink::execute): each session queues them (bounded, see
+// `max_queued_commands`; beyond it a command is done at once with status "Busy") and runs one
+// at a time through the OCPP 1.6 command runner (protocol/ocpp/v16/command_runner.h); every
+// server CALL gets `call_timeout`. When the connection closes, the running and queued commands
+// are done with "Offline". Counter chargeplane_ocpp_server_calls_total{action,outcome}.
+//
 // Threads: all work runs on the io_context passed in (any number of threads).
 #include <chrono>
 #include <cstddef>
@@ -36,6 +42,7 @@ struct OcppListenerOptions {
   std::size_t max_message_bytes = 64 * 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds call_timeout{30'000};   // server-initiated CALLs
+  std::size_t max_queued_commands = 16;             // per session, behind the running one; more → "Busy"
   std::chrono::seconds idle_timeout{600};           // no frame and no pong for this long → close
   double messages_per_second = 20;                  // sustained per-connection rate
   double message_burst = 200;                       // bucket size

@@ -1,12 +1,13 @@
 #include "gateway/detail/ocpp_session.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/json/value.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/version.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
-#include "protocol/ocpp/v16/central_system.h"
+#include "protocol/ocpp/v16/command_runner.h"
 #include "services/fleet.h"
 
 namespace cp::gateway::detail {
@@ -15,6 +16,13 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace asio = boost::asio;
 
+namespace {
+// Ends a command that never ran (queue full, connection gone).
+void complete(domain::CommandObserver& observer, std::string status, std::string detail) {
+  if (observer.done) observer.done(domain::CommandOutcome{std::move(status), std::move(detail), "", {}, {}, {}});
+}
+}  // namespace
+
 OcppSession::OcppSession(beast::tcp_stream&& stream, std::string pile, std::string remote,
                          std::shared_ptr<SessionEnv> env)
     : ws_(std::move(stream)),
@@ -22,7 +30,8 @@ OcppSession::OcppSession(beast::tcp_stream&& stream, std::string pile, std::stri
       remote_(std::move(remote)),
       env_(std::move(env)),
       bucket_(env_->options.messages_per_second, env_->options.message_burst,
-              TokenBucket::Clock::now()) {}
+              TokenBucket::Clock::now()),
+      call_timer_(ws_.get_executor()) {}
 
 OcppSession::~OcppSession() = default;
 
@@ -149,9 +158,97 @@ void OcppSession::close(const std::string& reason) {
   });
 }
 
-void OcppSession::execute(domain::Command, domain::CommandObserver observer) {
-  // Replaced by the OCPP 1.6 command runner (issue #4, in progress on a branch).
-  observer.done({"NotSupported", "commands are not wired to OCPP sessions yet", "", {}, {}, {}});
+void OcppSession::execute(domain::Command command, domain::CommandObserver observer) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), queued = QueuedCommand{std::move(command),
+                                                                                    std::move(observer)}]() mutable {
+    self->enqueue(std::move(queued));
+  });
+}
+
+void OcppSession::enqueue(QueuedCommand queued) {
+  if (finished_ || closing_ || !adapter_)
+    return complete(queued.observer, "Offline", "the pile's connection is closing");
+  if (commands_.size() >= env_->options.max_queued_commands) {
+    spdlog::warn("ocpp.command_refused pile={} type={} reason=\"queue full\" queued={}", pile_,
+                 domain::command_type(queued.command), commands_.size());
+    return complete(queued.observer, "Busy",
+                    std::to_string(commands_.size()) + " commands are already waiting for this pile");
+  }
+  commands_.push_back(std::move(queued));
+  start_next_command();
+}
+
+void OcppSession::start_next_command() {
+  if (command_running_ || commands_.empty() || finished_) return;
+  QueuedCommand next = std::move(commands_.front());
+  commands_.pop_front();
+  command_running_ = true;
+  const std::string type = domain::command_type(next.command);
+  std::weak_ptr<OcppSession> weak = weak_from_this();
+  domain::CommandObserver observer;
+  observer.parameter = std::move(next.observer.parameter);
+  // The runner calls `done` on the strand; the next command starts from a fresh handler, not
+  // from inside the reply that finished this one.
+  observer.done = [weak, type, pile = pile_, done = std::move(next.observer.done)](domain::CommandOutcome outcome) {
+    spdlog::info("ocpp.command_done pile={} type={} status={}", pile, type, outcome.status);
+    if (done) done(std::move(outcome));
+    if (auto self = weak.lock()) {
+      asio::post(self->ws_.get_executor(), [self] {
+        self->command_running_ = false;
+        self->start_next_command();
+      });
+    }
+  };
+  auto call = [weak](ocpp::v16::Action action, boost::json::value payload,
+                     ocpp::v16::CentralSystemSession::CallReply reply) -> Result<std::string> {
+    auto self = weak.lock();
+    if (!self) return fail("closed", "the connection is closed");
+    return self->send_call(action, std::move(payload), std::move(reply));
+  };
+  ocpp::v16::run_command(std::move(next.command), std::move(call), std::move(observer), env_->clock);
+}
+
+Result<std::string> OcppSession::send_call(ocpp::v16::Action action, boost::json::value payload,
+                                           ocpp::v16::CentralSystemSession::CallReply reply) {
+  using ocpp::v16::CallFailure;
+  auto count = [env = env_, action](const char* outcome) {
+    env->metrics
+        .counter("chargeplane_ocpp_server_calls_total", "Server-initiated OCPP CALLs, by action and outcome",
+                 {{"action", ocpp::v16::to_string(action)}, {"outcome", outcome}})
+        .inc();
+  };
+  if (finished_ || closing_) {
+    count("not_sent");
+    return fail("closed", "the connection is closed");
+  }
+  std::weak_ptr<OcppSession> weak = weak_from_this();
+  auto id = adapter_->call(action, std::move(payload), [weak, count, reply = std::move(reply)](auto result) {
+    if (auto self = weak.lock()) self->call_timer_.cancel();
+    if (result) {
+      count("ok");
+    } else {
+      switch (result.error().kind) {
+        case CallFailure::Kind::CallError: count("CallError"); break;
+        case CallFailure::Kind::InvalidResponse: count("InvalidResponse"); break;
+        case CallFailure::Kind::Timeout: count("Timeout"); break;
+        case CallFailure::Kind::Closed: count("Closed"); break;
+      }
+    }
+    reply(std::move(result));
+  });
+  if (!id) {
+    count("not_sent");
+    return id;
+  }
+  call_timer_.expires_after(env_->options.call_timeout);
+  call_timer_.async_wait([weak, message_id = *id](beast::error_code ec) {
+    if (ec) return;  // answered (cancelled) or the session is going away
+    auto self = weak.lock();
+    if (!self || self->finished_) return;
+    spdlog::warn("ocpp.call_timeout pile={} id={}", self->pile_, message_id);
+    self->adapter_->on_call_timeout(message_id);  // ignored if that CALL was answered meanwhile
+  });
+  return id;
 }
 
 void OcppSession::going_away() {
@@ -163,7 +260,14 @@ void OcppSession::going_away() {
 void OcppSession::finish(const char* why) {
   if (finished_) return;
   finished_ = true;
+  call_timer_.cancel();
+  // The running command learns through its CALL (failed with Closed); queued ones never ran.
   if (adapter_) adapter_->on_closed();
+  while (!commands_.empty()) {
+    QueuedCommand queued = std::move(commands_.front());
+    commands_.pop_front();
+    complete(queued.observer, "Offline", "the connection closed before the command was sent");
+  }
   if (attached_) {
     env_->open_sessions.add(-1);
     env_->fleet.disconnected(pile_, this);

@@ -8,6 +8,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <boost/json/fwd.hpp>
 
 #include <deque>
 #include <functional>
@@ -15,14 +16,13 @@
 #include <string>
 
 #include "core/metrics.h"
+#include "core/result.h"
 #include "core/time.h"
 #include "gateway/detail/rate_limit.h"
 #include "gateway/ocpp_listener.h"
+#include "protocol/ocpp/v16/central_system.h"
 #include "services/registry.h"
 
-namespace cp::ocpp::v16 {
-class CentralSystemSession;
-}
 namespace cp::services {
 class Fleet;
 }
@@ -66,6 +66,15 @@ class OcppSession final : public services::PileLink,
   void do_write();
   void close_with(boost::beast::websocket::close_reason reason);
   void finish(const char* why);
+  // Commands (strand only): queued behind the running one, run one at a time.
+  struct QueuedCommand {
+    domain::Command command;
+    domain::CommandObserver observer;
+  };
+  void enqueue(QueuedCommand queued);
+  void start_next_command();
+  Result<std::string> send_call(ocpp::v16::Action action, boost::json::value payload,
+                                ocpp::v16::CentralSystemSession::CallReply reply);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
@@ -78,6 +87,9 @@ class OcppSession final : public services::PileLink,
   bool attached_ = false;
   bool closing_ = false;
   bool finished_ = false;
+  std::deque<QueuedCommand> commands_;
+  bool command_running_ = false;
+  boost::asio::steady_timer call_timer_;  // the outstanding server CALL's timeout
 };
 
 }  // namespace cp::gateway::detail

@@ -141,11 +141,12 @@ bool decode_fields(const boost::json::object& obj, const PathNode& at, GetConfig
       {
         const auto* a3 = array_at(kv.value(), here, 0, err);
         if (!a3) return false;
-        out.key.emplace().clear();
-        out.key.emplace().reserve(a3->size());
+        auto& v3 = out.key.emplace();
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_string((*a3)[i3], at3, 50, out.key.emplace().emplace_back(), err)) return false;
+          if (!read_string((*a3)[i3], at3, 50, v3.emplace_back(), err)) return false;
         }
       }
     } else {
@@ -163,22 +164,24 @@ bool decode_fields(const boost::json::object& obj, const PathNode& at, GetConfig
       {
         const auto* a3 = array_at(kv.value(), here, 0, err);
         if (!a3) return false;
-        out.configuration_key.emplace().clear();
-        out.configuration_key.emplace().reserve(a3->size());
+        auto& v3 = out.configuration_key.emplace();
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_object((*a3)[i3], at3, out.configuration_key.emplace().emplace_back(), err)) return false;
+          if (!read_object((*a3)[i3], at3, v3.emplace_back(), err)) return false;
         }
       }
     } else if (key == "unknownKey") {
       {
         const auto* a3 = array_at(kv.value(), here, 0, err);
         if (!a3) return false;
-        out.unknown_key.emplace().clear();
-        out.unknown_key.emplace().reserve(a3->size());
+        auto& v3 = out.unknown_key.emplace();
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_string((*a3)[i3], at3, 50, out.unknown_key.emplace().emplace_back(), err)) return false;
+          if (!read_string((*a3)[i3], at3, 50, v3.emplace_back(), err)) return false;
         }
       }
     } else {
@@ -250,11 +253,12 @@ bool decode_fields(const boost::json::object& obj, const PathNode& at, GetInstal
       {
         const auto* a3 = array_at(kv.value(), here, 1, err);
         if (!a3) return false;
-        out.certificate_hash_data.emplace().clear();
-        out.certificate_hash_data.emplace().reserve(a3->size());
+        auto& v3 = out.certificate_hash_data.emplace();
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_object((*a3)[i3], at3, out.certificate_hash_data.emplace().emplace_back(), err)) return false;
+          if (!read_object((*a3)[i3], at3, v3.emplace_back(), err)) return false;
         }
       }
     } else if (key == "status") {

@@ -87,11 +87,12 @@ bool decode_fields(const boost::json::object& obj, const PathNode& at, MeterValu
       {
         const auto* a3 = array_at(kv.value(), here, 0, err);
         if (!a3) return false;
-        out.meter_value.clear();
-        out.meter_value.reserve(a3->size());
+        auto& v3 = out.meter_value;
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_object((*a3)[i3], at3, out.meter_value.emplace_back(), err)) return false;
+          if (!read_object((*a3)[i3], at3, v3.emplace_back(), err)) return false;
         }
       }
       has_meter_value = true;
@@ -299,11 +300,12 @@ bool decode_fields(const boost::json::object& obj, const PathNode& at, SendLocal
       {
         const auto* a3 = array_at(kv.value(), here, 0, err);
         if (!a3) return false;
-        out.local_authorization_list.emplace().clear();
-        out.local_authorization_list.emplace().reserve(a3->size());
+        auto& v3 = out.local_authorization_list.emplace();
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_object((*a3)[i3], at3, out.local_authorization_list.emplace().emplace_back(), err)) return false;
+          if (!read_object((*a3)[i3], at3, v3.emplace_back(), err)) return false;
         }
       }
     } else if (key == "updateType") {

@@ -225,11 +225,12 @@ bool decode_fields(const boost::json::object& obj, const PathNode& at, StopTrans
       {
         const auto* a3 = array_at(kv.value(), here, 0, err);
         if (!a3) return false;
-        out.transaction_data.emplace().clear();
-        out.transaction_data.emplace().reserve(a3->size());
+        auto& v3 = out.transaction_data.emplace();
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_object((*a3)[i3], at3, out.transaction_data.emplace().emplace_back(), err)) return false;
+          if (!read_object((*a3)[i3], at3, v3.emplace_back(), err)) return false;
         }
       }
     } else {

@@ -751,11 +751,12 @@ static bool decode_fields(const boost::json::object& obj, const PathNode& at, Ch
       {
         const auto* a3 = array_at(kv.value(), here, 0, err);
         if (!a3) return false;
-        out.charging_schedule_period.clear();
-        out.charging_schedule_period.reserve(a3->size());
+        auto& v3 = out.charging_schedule_period;
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_object((*a3)[i3], at3, out.charging_schedule_period.emplace_back(), err)) return false;
+          if (!read_object((*a3)[i3], at3, v3.emplace_back(), err)) return false;
         }
       }
       has_charging_schedule_period = true;
@@ -1033,11 +1034,12 @@ static bool decode_fields(const boost::json::object& obj, const PathNode& at, Me
       {
         const auto* a3 = array_at(kv.value(), here, 0, err);
         if (!a3) return false;
-        out.sampled_value.clear();
-        out.sampled_value.reserve(a3->size());
+        auto& v3 = out.sampled_value;
+        v3.clear();
+        v3.reserve(a3->size());
         for (std::size_t i3 = 0; i3 < a3->size(); ++i3) {
           const PathNode at3(here, i3);
-          if (!read_object((*a3)[i3], at3, out.sampled_value.emplace_back(), err)) return false;
+          if (!read_object((*a3)[i3], at3, v3.emplace_back(), err)) return false;
         }
       }
       has_sampled_value = true;
