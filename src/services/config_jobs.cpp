@@ -398,6 +398,12 @@ struct ConfigJobs::State : std::enable_shared_from_this<ConfigJobs::State> {
     Job& j = it->second;
     arm_expiry(j);
     for (auto& [pile, p] : j.piles) {
+      if (p.state == "Waiting" && registry.link(pile)) {
+        // Connected between the job's creation and now: no reconnect will come to wake it.
+        store::WriteBatch batch;
+        set_pile_state(j, pile, p, "Queued", batch);
+        write(std::move(batch));
+      }
       if (p.state == "Queued") enqueue(id, pile);
       else if (p.state == "Waiting") waiting[pile].insert(id);
     }
@@ -474,9 +480,20 @@ void ConfigJobs::create(NewConfigJob spec, store::WriteBatch extra, domain::Repl
       }
       p.results.push_back(res);
     }
-    const bool pending =
+    bool pending =
         std::any_of(p.results.begin(), p.results.end(), [](const auto& x) { return x.status == "Pending"; });
-    p.state = pending ? "Queued" : "Done";
+    // Piles offline now are settled in the job's own batch, so the 202 already shows them.
+    const bool online = s.registry.link(target.pile) != nullptr;
+    if (pending && !online && !spec.deliver_when_online) {
+      for (auto& res : p.results) {
+        if (res.status != "Pending") continue;
+        res.status = "Offline";
+        res.detail = "the pile is offline";
+        if (auto* c = s.results[static_cast<std::size_t>(ParameterStatus::Offline)]) c->inc();
+      }
+      pending = false;
+    }
+    p.state = !pending ? "Done" : online ? "Queued" : "Waiting";
     if (!pending) ++job.piles_done;
     insert.piles.push_back({r.id, target.pile, p.state, 0, now});
     insert.results.insert(insert.results.end(), p.results.begin(), p.results.end());
