@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "store/sqlite/query.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cp::store::sqlite {
@@ -33,31 +34,6 @@ std::optional<int> opt_int(const Stmt& s, int col) {
   return static_cast<int>(s.int64(col));
 }
 
-template <class Row, class Bind, class Read>
-Result<std::vector<Row>> run_query(ReaderPool& pool, const std::string& sql, const Bind& bind, const Read& read) {
-  auto lease = pool.acquire();
-  if (!lease) return fail(lease.error());
-  auto stmt = (*lease)->statement(sql);
-  if (!stmt) return fail(stmt.error());
-  Stmt& s = **stmt;
-  StmtReset guard(s);
-  bind(s);
-  std::vector<Row> rows;
-  for (;;) {
-    auto more = s.step();
-    if (!more) return fail(more.error());
-    if (!*more) return rows;
-    rows.push_back(read(s));
-  }
-}
-
-template <class Row>
-Result<std::optional<Row>> first_row(Result<std::vector<Row>> rows) {
-  if (!rows) return fail(rows.error());
-  if (rows->empty()) return std::optional<Row>{};
-  return std::optional<Row>{std::move(rows->front())};
-}
-
 }  // namespace
 
 Result<std::vector<ConfigJobRecord>> SqliteStore::config_jobs(const ConfigJobQuery& q) {
@@ -66,7 +42,7 @@ Result<std::vector<ConfigJobRecord>> SqliteStore::config_jobs(const ConfigJobQue
   if (q.before) sql += " AND seq < (SELECT seq FROM config_jobs WHERE id = ?1)";
   if (q.state) sql += " AND state = ?2";
   sql += " ORDER BY seq DESC LIMIT ?3";
-  return run_query<ConfigJobRecord>(
+  return query<ConfigJobRecord>(
       readers_, sql,
       [&](Stmt& s) {
         if (q.before) s.bind(1, *q.before);
@@ -77,13 +53,13 @@ Result<std::vector<ConfigJobRecord>> SqliteStore::config_jobs(const ConfigJobQue
 }
 
 Result<std::optional<ConfigJobRecord>> SqliteStore::config_job(const std::string& id) {
-  return first_row(run_query<ConfigJobRecord>(readers_, std::string(kJobColumns) + " WHERE id = ?",
+  return first(query<ConfigJobRecord>(readers_, std::string(kJobColumns) + " WHERE id = ?",
                                               [&](Stmt& s) { s.bind(1, id); }, read_job));
 }
 
 Result<std::optional<ConfigJobRecord>> SqliteStore::config_job_by_idempotency_key(const std::string& created_by,
                                                                                   const std::string& key) {
-  return first_row(run_query<ConfigJobRecord>(
+  return first(query<ConfigJobRecord>(
       readers_, std::string(kJobColumns) + " WHERE created_by = ? AND idempotency_key = ?",
       [&](Stmt& s) {
         s.bind(1, created_by);
@@ -93,7 +69,7 @@ Result<std::optional<ConfigJobRecord>> SqliteStore::config_job_by_idempotency_ke
 }
 
 Result<std::vector<ConfigJobPileRecord>> SqliteStore::config_job_piles(const std::string& job) {
-  return run_query<ConfigJobPileRecord>(
+  return query<ConfigJobPileRecord>(
       readers_, "SELECT job, pile, state, attempts, updated FROM config_job_piles WHERE job = ? ORDER BY pile",
       [&](Stmt& s) { s.bind(1, job); },
       [](const Stmt& s) {
@@ -104,7 +80,7 @@ Result<std::vector<ConfigJobPileRecord>> SqliteStore::config_job_piles(const std
 Result<std::vector<ConfigJobResultRecord>> SqliteStore::config_job_results(const std::string& job) {
   // Parameter order is the job's order: rows are inserted in that order, and WITHOUT ROWID
   // tables have no insertion order, so the caller (services) re-orders by the job's list.
-  return run_query<ConfigJobResultRecord>(
+  return query<ConfigJobResultRecord>(
       readers_,
       "SELECT job, pile, parameter, value, status, detail, reported_value, updated FROM config_job_results"
       " WHERE job = ? ORDER BY pile, parameter",
@@ -116,7 +92,7 @@ Result<std::vector<ConfigJobResultRecord>> SqliteStore::config_job_results(const
 }
 
 Result<std::vector<PileConfigRecord>> SqliteStore::pile_config(const PileId& pile) {
-  return run_query<PileConfigRecord>(
+  return query<PileConfigRecord>(
       readers_, "SELECT pile, key, parameter, value, readonly, updated FROM pile_config WHERE pile = ? ORDER BY key",
       [&](Stmt& s) { s.bind(1, pile); },
       [](const Stmt& s) {
@@ -125,11 +101,11 @@ Result<std::vector<PileConfigRecord>> SqliteStore::pile_config(const PileId& pil
 }
 
 Result<std::vector<AcquisitionPolicyRecord>> SqliteStore::acquisition_policies() {
-  return run_query<AcquisitionPolicyRecord>(
+  return query<AcquisitionPolicyRecord>(
       readers_,
       "SELECT scope, sample_interval_s, heartbeat_interval_s, aligned_interval_s, measurands, updated,"
       " updated_by, job FROM acquisition_policies ORDER BY scope",
-      [](Stmt&) {},
+      kNoParams,
       [](const Stmt& s) {
         return AcquisitionPolicyRecord{s.text(0),      opt_int(s, 1), opt_int(s, 2), opt_int(s, 3),
                                        s.opt_text(4), s.time(5),     s.text(6),     s.text(7)};

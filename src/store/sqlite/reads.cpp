@@ -2,6 +2,7 @@
 // statement, so concurrent API reads neither block each other (up to the pool size) nor the writer.
 #include <string>
 
+#include "store/sqlite/query.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cp::store::sqlite {
@@ -62,34 +63,6 @@ UserRecord read_user(const Stmt& s) {
   return UserRecord{s.text(0), s.text(1), s.text(2), s.time(3)};
 }
 
-// Runs `sql` on a leased reader: `bind(stmt)` binds parameters, `read(stmt)` maps each row.
-template <class Row, class Bind, class Read>
-Result<std::vector<Row>> query(ReaderPool& pool, const std::string& sql, const Bind& bind,
-                               const Read& read) {
-  auto lease = pool.acquire();
-  if (!lease) return fail(lease.error());
-  auto stmt = (*lease)->statement(sql);
-  if (!stmt) return fail(stmt.error());
-  Stmt& s = **stmt;
-  StmtReset guard(s);
-  bind(s);
-  std::vector<Row> rows;
-  for (;;) {
-    auto more = s.step();
-    if (!more) return fail(more.error());
-    if (!*more) return rows;
-    rows.push_back(read(s));
-  }
-}
-
-template <class Row>
-Result<std::optional<Row>> first(Result<std::vector<Row>> rows) {
-  if (!rows) return fail(rows.error());
-  if (rows->empty()) return std::optional<Row>{};
-  return std::optional<Row>{std::move(rows->front())};
-}
-
-constexpr auto kNoParams = [](Stmt&) {};
 
 }  // namespace
 
