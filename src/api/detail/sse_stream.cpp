@@ -98,17 +98,19 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     remote_ = endpoint_text();
     stream_.expires_never();  // the read below never times out; writes get their own limit
     read();
+    // The header write below is the first link of the pump chain: events arriving meanwhile
+    // are queued, not given a second writer.
+    {
+      std::lock_guard lock(mu_);
+      pumping_ = true;
+    }
+    out_.assign(kHeader);
+    out_ += sse_retry(static_cast<std::uint64_t>(hub_->options.retry.count()));
     subscription_ = hub_->bus->subscribe([weak = weak_from_this()](const std::shared_ptr<const services::LiveEvent>& e) {
       if (auto self = weak.lock()) self->offer(e);
     });
     arm_keep_alive();
     spdlog::info("events.stream_opened user={} remote={}", who_, remote_);
-    out_.assign(kHeader);
-    out_ += sse_retry(static_cast<std::uint64_t>(hub_->options.retry.count()));
-    {
-      std::lock_guard lock(mu_);
-      pumping_ = true;
-    }
     write();
   }
 
