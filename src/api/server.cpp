@@ -1,7 +1,9 @@
-// ApiServer: the Beast HTTP/1.1 listener and sessions (the only Beast code in src/api).
-// A session reads one request (bounded size and time), hands a transport-neutral Request to
-// the Router, and writes the Response when the handler completes — possibly later and from
-// another thread (the store's writer), so completion is posted back to the session's strand.
+// ApiServer: the Beast HTTP/1.1 listener and sessions (Beast code in src/api lives here and in
+// detail/sse_stream.cpp). A session reads one request (bounded size and time), hands a
+// transport-neutral Request to the Router, and writes the Response when the handler completes
+// — possibly later and from another thread (the store's writer), so completion is posted back
+// to the session's strand. A response carrying an event subscription is not written: the
+// session hands its socket to EventStreams and ends.
 #include "api/server.h"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -20,6 +22,7 @@
 
 #include "api/detail/handlers.h"
 #include "api/detail/router.h"
+#include "api/detail/sse_stream.h"
 
 namespace cp::api {
 namespace asio = boost::asio;
@@ -42,12 +45,15 @@ struct Shared {
       : state(std::make_shared<detail::ApiState>(ctx)),
         workers(std::move(pool)),
         router(detail::make_routes(state), ctx.auth, ctx.metrics,
-               [w = workers](std::function<void()> fn) { asio::post(*w, std::move(fn)); }),
-        options(ctx.options) {}
+               [w = workers](std::function<void()> fn) { asio::post(*w, std::move(fn)); },
+               [s = state.get()](std::string_view ticket) { return s->tickets.redeem(ticket); }),
+        options(ctx.options),
+        streams(ctx.events, ctx.metrics, ctx.clock, ctx.options.events) {}
   std::shared_ptr<detail::ApiState> state;
   std::shared_ptr<asio::thread_pool> workers;
   detail::Router router;
   ApiOptions options;
+  detail::EventStreams streams;
 
   std::mutex mu;
   std::map<Session*, std::weak_ptr<Session>> sessions;
@@ -132,6 +138,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(detail::Response r) {
+    if (r.event_stream) return hand_over(std::move(r));
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
     res->set(http::field::server, "chargeplane");
     res->set(http::field::cache_control, "no-store");
@@ -146,6 +153,17 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!res->keep_alive()) return self->drain_after_write_ ? self->drain() : self->shutdown();
       self->read();
     });
+  }
+
+  // The connection becomes a live event stream (its last response); this session ends here.
+  void hand_over(detail::Response r) {
+    if (!shared_->streams.reserve()) {
+      return write(detail::problem(503, "too_many_event_streams",
+                                   "the server is at its limit of " +
+                                       std::to_string(shared_->options.events.max_clients) +
+                                       " live event streams, or stopping"));
+    }
+    shared_->streams.open(stream_.release_socket(), *r.event_stream);
   }
 
   void drain() {
@@ -268,7 +286,10 @@ void ApiServer::stop() {
       if (auto s = weak.lock()) open.push_back(std::move(s));
   }
   for (auto& s : open) s->close();
+  shared.streams.close_all();
 }
+
+std::size_t ApiServer::event_streams() const { return impl_->shared->streams.count(); }
 
 unsigned short ApiServer::port() const { return impl_->listener->port(); }
 

@@ -6,8 +6,12 @@
 // login and pile registration) runs on a small private worker pool so it never stalls the io
 // threads. Writes are acknowledged (2xx) only after the store's `done` (durable); the
 // response is posted back to the session's strand, no thread waits for the store.
-// Owns: the listening socket, its sessions and the worker pool. Borrows everything in
-// ApiContext, which must outlive the server.
+// Live events (`GET /api/v1/events`, Server-Sent Events): a session whose route answers with
+// an event stream hands its connection to a stream object on the same strand, which feeds it
+// from the EventBus through a bounded queue and drops the client when the queue overflows
+// (api/detail/sse_stream.h). stop() ends streams with a final `closing` event.
+// Owns: the listening socket, its sessions, event streams and the worker pool. Borrows
+// everything in ApiContext, which must outlive the server.
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -19,6 +23,7 @@
 #include "services/acquisition.h"
 #include "services/auth.h"
 #include "services/config_jobs.h"
+#include "services/event_bus.h"
 #include "services/registry.h"
 #include "store/store.h"
 
@@ -28,12 +33,26 @@ class io_context;
 
 namespace cp::api {
 
+// Limits of live event streams (docs/api.md "Live events").
+struct EventStreamOptions {
+  std::size_t max_queue_events = 4096;          // per client; beyond either limit the client
+  std::size_t max_queue_bytes = 4 * 1024 * 1024;  // is dropped ("dropped", slow_consumer)
+  std::size_t max_clients = 256;                // more get 503 too_many_event_streams
+  std::chrono::milliseconds keep_alive{15000};  // `: keep-alive` comment period
+  std::chrono::milliseconds retry{3000};        // `retry:` sent to clients
+  std::chrono::seconds write_timeout{60};       // a write making no progress this long ends the stream
+  std::chrono::seconds close_grace{5};          // to deliver the final event before closing anyway
+  std::chrono::seconds ticket_ttl{60};
+  std::size_t max_tickets = 10000;              // unused tickets held at once
+};
+
 struct ApiOptions {
   std::size_t body_limit = 1 << 20;            // larger request bodies get 413
   std::chrono::seconds request_timeout{30};    // to read one request (and keep-alive idle)
   std::size_t worker_threads = 2;              // for password hashing off the io threads
   int pile_password_iterations = services::kPilePasswordIterations;
   std::string default_registration = "Accepted";  // POST /piles without "registration"
+  EventStreamOptions events = {};
 };
 
 struct ApiContext {
@@ -46,6 +65,7 @@ struct ApiContext {
   ApiOptions options = {};
   services::ConfigJobs* config_jobs = nullptr;           // null: the config-job routes answer 503
   services::AcquisitionPolicies* acquisition = nullptr;  // null: the policy routes answer 503
+  services::EventBus* events = nullptr;  // live events; without a bus /events answers 503
 };
 
 class ApiServer {
@@ -61,6 +81,8 @@ class ApiServer {
   // Stops accepting and closes open sessions. Idempotent; safe from any thread.
   void stop();
   unsigned short port() const;
+  // Live event streams open now (stop() waits for nothing; the caller may, e.g. at SIGTERM).
+  std::size_t event_streams() const;
 
  private:
   struct Impl;

@@ -25,7 +25,9 @@ Status load_toml(const std::string& path, ServeConfig& c) {
       "data-dir", "listen-ocpp", "listen-api", "log-level", "log-json", "threads",
       "heartbeat-interval", "max-message-bytes", "messages-per-second", "message-burst",
       "ocpp-call-timeout", "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full",
-      "jobs-max-in-flight", "jobs-piles-per-second"};
+      "jobs-max-in-flight", "jobs-piles-per-second",
+      "events-telemetry-interval", "events-queue-events", "events-queue-bytes",
+      "events-ticket-ttl"};
   for (const auto& [k, v] : t)
     if (!known.count(std::string(k.str()))) return fail("config_invalid", path + ": unknown key '" + std::string(k.str()) + "'");
   read(t, "data-dir", c.data_dir);
@@ -47,6 +49,10 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   read(t, "synchronous-full", c.synchronous_full);
   read(t, "jobs-max-in-flight", c.jobs_max_in_flight);
   read(t, "jobs-piles-per-second", c.jobs_piles_per_second);
+  read(t, "events-telemetry-interval", c.events_telemetry_interval_ms);
+  if (auto v = t["events-queue-events"].value<std::int64_t>()) c.events_queue_events = std::size_t(*v);
+  if (auto v = t["events-queue-bytes"].value<std::int64_t>()) c.events_queue_bytes = std::size_t(*v);
+  read(t, "events-ticket-ttl", c.events_ticket_ttl_s);
   return {};
 }
 

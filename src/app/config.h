@@ -28,6 +28,11 @@ struct ServeConfig {
   double jobs_piles_per_second = 50;
   // Store
   bool synchronous_full = true;
+  // Live events (GET /api/v1/events)
+  int events_telemetry_interval_ms = 1000;  // at most one telemetry event per pile this often
+  std::size_t events_queue_events = 4096;   // per client; a client beyond either limit is dropped
+  std::size_t events_queue_bytes = 4 * 1024 * 1024;
+  int events_ticket_ttl_s = 60;  // life of an unused event ticket
 };
 
 // Reads the keys of a TOML file into `config` (unknown keys are an error, so typos surface).

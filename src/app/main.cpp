@@ -35,6 +35,15 @@ void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config
   cmd.add_option("--idle-timeout", c.idle_timeout_s, "Close connections silent for this long (s)");
   cmd.add_flag("--accept-unknown-id-tags", c.accept_unknown_id_tags, "Authorize id tags not in the table");
   cmd.add_option("--synchronous-full", c.synchronous_full, "SQLite synchronous=FULL (true) or NORMAL");
+  cmd.add_option("--events-telemetry-interval", c.events_telemetry_interval_ms,
+                 "Live events: at most one telemetry event per pile per this many ms")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--events-queue-events", c.events_queue_events, "Live events: queued events per client before it is dropped")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--events-ticket-ttl", c.events_ticket_ttl_s, "Live events: life of an unused event ticket (s)")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--events-queue-bytes", c.events_queue_bytes, "Live events: queued bytes per client before it is dropped")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace

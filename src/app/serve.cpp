@@ -18,8 +18,8 @@
 #include "api/server.h"
 #include "core/log.h"
 #include "core/metrics.h"
-#include "gateway/ocpp_listener.h"
 #include "core/scheduler.h"
+#include "gateway/ocpp_listener.h"
 #include "services/acquisition.h"
 #include "services/auth.h"
 #include "services/config_jobs.h"
@@ -114,10 +114,18 @@ int run_serve(const ServeConfig& c) {
     spdlog::info("serve.registry_loaded piles={} connectors={}", piles->size(), connectors.size());
   }
 
+  // Live events: one bus for every publisher (Fleet here; jobs and commands take it too).
+  // The io_context comes first so services can schedule work on it; it is run only below.
+  services::EventBus events(metrics);
+  const int threads = c.threads > 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency());
+  boost::asio::io_context io(threads);
+  auto timers = make_asio_scheduler(io);
+
   services::FleetOptions fleet_options;
   fleet_options.heartbeat_interval_s = c.heartbeat_interval_s;
   fleet_options.accept_unknown_id_tags = c.accept_unknown_id_tags;
-  services::Fleet fleet(store, registry, clock, metrics, fleet_options);
+  fleet_options.telemetry_event_interval = std::chrono::milliseconds(c.events_telemetry_interval_ms);
+  services::Fleet fleet(store, registry, clock, metrics, fleet_options, &events, timers.get());
   services::AcquisitionPolicies acquisition(
       services::EffectivePolicy{0, c.heartbeat_interval_s, 0, {}}, metrics);
   if (auto policies = store.acquisition_policies(); policies) {
@@ -134,9 +142,6 @@ int run_serve(const ServeConfig& c) {
     return 2;
   }
 
-  const int threads = c.threads > 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency());
-  boost::asio::io_context io(threads);
-  services::EventBus events;
   auto job_scheduler = make_asio_scheduler(io);
   services::ConfigJobsOptions job_options;
   job_options.max_in_flight = static_cast<std::size_t>(std::max(1, c.jobs_max_in_flight));
@@ -165,6 +170,10 @@ int run_serve(const ServeConfig& c) {
   api::ApiContext api_context{store, registry, api_auth, pile_auth, metrics, clock};
   api_context.config_jobs = &config_jobs;
   api_context.acquisition = &acquisition;
+  api_context.events = &events;
+  api_context.options.events.max_queue_events = c.events_queue_events;
+  api_context.options.events.max_queue_bytes = c.events_queue_bytes;
+  api_context.options.events.ticket_ttl = std::chrono::seconds(c.events_ticket_ttl_s);
   api::ApiServer api(io, api_addr->host, api_addr->port, api_context);
   if (auto s = api.start(); !s) {
     spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);
@@ -181,7 +190,7 @@ int run_serve(const ServeConfig& c) {
     config_jobs.stop();
     // Let sessions exchange close frames and in-flight writes commit, then stop the loop.
     stopper = std::thread([&] {
-      for (int i = 0; i < 50 && ocpp.session_count() > 0; ++i)
+      for (int i = 0; i < 50 && (ocpp.session_count() > 0 || api.event_streams() > 0); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(40));
       store.flush();
       io.stop();

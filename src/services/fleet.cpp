@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "domain/connector.h"
+#include "services/detail/fleet_events.h"
 
 namespace cp::services {
 namespace {
@@ -27,6 +28,12 @@ constexpr std::array<const char*, static_cast<std::size_t>(Event::Count)> kEvent
 
 // Bounded copy of a refused frame: the adapter truncates already; this is the backstop.
 constexpr std::size_t kMaxRejectedRaw = 4096;
+
+using detail::PendingEvent;
+
+void publish(detail::FleetEvents* events, std::optional<PendingEvent> event) {
+  if (events && event) events->publish(std::move(*event));
+}
 
 std::size_t value_count(const std::vector<domain::MeterSample>& samples) {
   std::size_t n = 0;
@@ -69,9 +76,12 @@ struct Fleet::Impl {
   void count(Event e) { events[static_cast<std::size_t>(e)]->inc(); }
 };
 
-Fleet::Fleet(store::Store& store, Registry& registry, const Clock& clock, Metrics& metrics, FleetOptions options)
+Fleet::Fleet(store::Store& store, Registry& registry, const Clock& clock, Metrics& metrics, FleetOptions options,
+             EventBus* events, Scheduler* timers)
     : store_(store), registry_(registry), clock_(clock), metrics_(metrics), options_(options),
-      impl_(std::make_unique<Impl>(metrics)) {}
+      impl_(std::make_unique<Impl>(metrics)),
+      events_(events ? std::make_unique<detail::FleetEvents>(*events, timers, clock, options.telemetry_event_interval)
+                     : nullptr) {}
 
 Fleet::~Fleet() = default;
 
@@ -118,6 +128,7 @@ Result<domain::Authorization> authorization_for(store::Store& store, const std::
 
 std::shared_ptr<PileLink> Fleet::connected(const domain::PileId& pile, std::shared_ptr<PileLink> link) {
   const auto now = clock_.now();
+  const auto remote = events_ && events_->listening() && link ? link->remote_address() : std::string{};
   auto previous = registry_.attach(pile, std::move(link), now);
   impl_->connections.inc();
   if (previous) impl_->replaced.inc();
@@ -125,6 +136,7 @@ std::shared_ptr<PileLink> Fleet::connected(const domain::PileId& pile, std::shar
   store::WriteBatch batch;
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, pile, now, batch);
   if (!batch.empty()) store_.submit(std::move(batch), [](const Status&) {});
+  if (events_) publish(events_.get(), events_->render_online(pile, now, remote, previous != nullptr));
   spdlog::info("pile_connected pile={} replaced={}", pile, previous != nullptr);
   if (connected_hook_) connected_hook_(pile);
   return previous;
@@ -141,6 +153,10 @@ void Fleet::disconnected(const domain::PileId& pile, const PileLink* link) {
     impl_->last_seen_written[pile] = now;
   }
   store_.submit({store::TouchPile{pile, now}}, [](const Status&) {});
+  if (events_) {
+    events_->forget(pile);
+    publish(events_.get(), events_->render_offline(pile, now));
+  }
   spdlog::info("pile_disconnected pile={}", pile);
 }
 
@@ -159,12 +175,13 @@ void Fleet::booted(domain::PileBooted boot, domain::Reply<domain::BootDecision> 
   }
   store::WriteBatch batch{store::RecordBoot{boot}};
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, boot.pile, now, batch);
-  store_.submit(std::move(batch), [this, boot = std::move(boot), decision, reply = std::move(reply)](const Status& s) {
+  store_.submit(std::move(batch), [this, boot = std::move(boot), decision, now, reply = std::move(reply)](const Status& s) {
     if (!s) {
       impl_->write_failures.inc();
       return reply(fail(s.error()));
     }
     registry_.on_boot(boot);
+    if (events_) publish(events_.get(), events_->render_booted(boot, decision.status, now));
     spdlog::info("pile_booted pile={} vendor={} model={} firmware={} registration={}", boot.pile, boot.vendor,
                  boot.model, boot.firmware, domain::to_string(decision.status));
     reply(decision);
@@ -210,8 +227,10 @@ void Fleet::connector_status(domain::ConnectorStatusChanged change, domain::Done
                                 change.vendor_error_code, change.info, change.at};
   store::WriteBatch batch{store::UpsertConnector{std::move(record)}};
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, change.pile, now, batch);
-  store_.submit(std::move(batch), [this, done = std::move(done)](const Status& s) {
+  auto event = events_ ? events_->render_connector_status(change, previous, now) : std::nullopt;
+  store_.submit(std::move(batch), [this, event = std::move(event), done = std::move(done)](const Status& s) mutable {
     if (!s) impl_->write_failures.inc();
+    else publish(events_.get(), std::move(event));
     done(s);
   });
 }
@@ -234,13 +253,17 @@ void Fleet::transaction_started(domain::TransactionStarted start, domain::Reply<
   tx.started = start.at;
   store::WriteBatch batch{store::StartTransaction{std::move(tx)}};
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, start.pile, now, batch);
+  auto event = events_ ? events_->render_transaction_started(start, decision.transaction,
+                                                             decision.authorization.status, now)
+                       : std::nullopt;
   store_.submit(std::move(batch), [this, pile = start.pile, connector = start.connector, decision,
-                                   reply = std::move(reply)](const Status& s) {
+                                   event = std::move(event), reply = std::move(reply)](const Status& s) mutable {
     if (!s) {
       impl_->write_failures.inc();
       return reply(fail(s.error()));
     }
     registry_.on_transaction(pile, connector, decision.transaction);
+    publish(events_.get(), std::move(event));
     reply(decision);
   });
 }
@@ -266,6 +289,7 @@ void Fleet::transaction_ended(domain::TransactionEnded end,
   if (!found) {
     if (auto stored = store_.transaction(end.transaction); stored && stored->has_value()) connector = (*stored)->connector;
   }
+  auto event = events_ ? events_->render_transaction_ended(end, connector, now) : std::nullopt;
   store::WriteBatch batch{store::StopTransaction{end.transaction, end.meter_stop_wh, end.at,
                                                  end.reason.empty() ? "Local" : end.reason, end.id_tag}};
   const auto values = value_count(end.transaction_data);
@@ -276,13 +300,14 @@ void Fleet::transaction_ended(domain::TransactionEnded end,
   }
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, end.pile, now, batch);
   store_.submit(std::move(batch), [this, pile = end.pile, tx = end.transaction, values, auth = std::move(auth),
-                                   reply = std::move(reply)](const Status& s) {
+                                   event = std::move(event), reply = std::move(reply)](const Status& s) mutable {
     if (!s) {
       impl_->write_failures.inc();
       return reply(fail(s.error()));
     }
     impl_->telemetry_values.inc(values);
     registry_.end_transaction(pile, tx);
+    publish(events_.get(), std::move(event));
     reply(auth);
   });
 }
@@ -301,13 +326,14 @@ void Fleet::telemetry(domain::TelemetrySampled sample, domain::Done done) {
       shared->pile, shared->connector, shared->transaction,
       std::shared_ptr<const std::vector<domain::MeterSample>>(shared, &shared->samples)}};
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, shared->pile, now, batch);
-  store_.submit(std::move(batch), [this, shared = std::move(shared), values, done = std::move(done)](const Status& s) {
+  store_.submit(std::move(batch), [this, shared = std::move(shared), values, now, done = std::move(done)](const Status& s) {
     if (!s) {
       impl_->write_failures.inc();
       return done(s);
     }
     impl_->telemetry_values.inc(values);
     registry_.on_telemetry(*shared);
+    if (events_) events_->telemetry(*shared, now);
     done(s);
   });
 }
@@ -333,20 +359,28 @@ void Fleet::data_transfer(domain::DataTransferReceived message, domain::Reply<Da
 
 void Fleet::firmware_status(domain::FirmwareStatusReported report, domain::Done done) {
   impl_->count(Event::FirmwareStatus);
-  registry_.on_seen(report.pile, clock_.now());
+  const auto now = clock_.now();
+  registry_.on_seen(report.pile, now);
+  auto event = events_ ? events_->render_status_report("firmware", report.pile, report.status, report.at, now)
+                       : std::nullopt;
   store_.submit({store::RecordPileStatusReport{report.pile, "firmware", report.status, report.at}},
-                [this, done = std::move(done)](const Status& s) {
+                [this, event = std::move(event), done = std::move(done)](const Status& s) mutable {
                   if (!s) impl_->write_failures.inc();
+                  else publish(events_.get(), std::move(event));
                   done(s);
                 });
 }
 
 void Fleet::diagnostics_status(domain::DiagnosticsStatusReported report, domain::Done done) {
   impl_->count(Event::DiagnosticsStatus);
-  registry_.on_seen(report.pile, clock_.now());
+  const auto now = clock_.now();
+  registry_.on_seen(report.pile, now);
+  auto event = events_ ? events_->render_status_report("diagnostics", report.pile, report.status, report.at, now)
+                       : std::nullopt;
   store_.submit({store::RecordPileStatusReport{report.pile, "diagnostics", report.status, report.at}},
-                [this, done = std::move(done)](const Status& s) {
+                [this, event = std::move(event), done = std::move(done)](const Status& s) mutable {
                   if (!s) impl_->write_failures.inc();
+                  else publish(events_.get(), std::move(event));
                   done(s);
                 });
 }

@@ -6,19 +6,29 @@
 // inline on the caller's thread for decisions that need no write (Authorize, Heartbeat).
 // Lifetime: pending store callbacks refer to the Fleet; flush/close the store before
 // destroying it. Callbacks never submit to the store from the writer thread.
+// Live events (optional): with an EventBus, Fleet publishes pile.online/offline/booted,
+// connector.status, telemetry (throttled per pile), transaction.started/ended and
+// pile.firmware_status/diagnostics_status (docs/api.md "Live events"), each after its data is
+// durable; nothing is rendered while the bus has no subscriber. `timers` runs the end of a
+// pile's telemetry interval (services/detail/fleet_events.h).
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "core/metrics.h"
+#include "core/scheduler.h"
 #include "core/time.h"
 #include "domain/sink.h"
 #include "services/acquisition.h"
+#include "services/event_bus.h"
 #include "services/registry.h"
 #include "store/store.h"
 
 namespace cp::services {
+namespace detail {
+class FleetEvents;
+}
 
 struct FleetOptions {
   int heartbeat_interval_s = 300;
@@ -29,11 +39,14 @@ struct FleetOptions {
   std::chrono::seconds last_seen_write_interval{60};
   // Rejected-frame audit writes in flight; beyond this they are dropped and counted.
   std::size_t max_pending_rejected_frames = 1024;
+  // Live `telemetry` events: at most one per pile per interval, with the newest values.
+  std::chrono::milliseconds telemetry_event_interval{1000};
 };
 
 class Fleet final : public domain::PileEventSink {
  public:
-  Fleet(store::Store& store, Registry& registry, const Clock& clock, Metrics& metrics, FleetOptions options);
+  Fleet(store::Store& store, Registry& registry, const Clock& clock, Metrics& metrics, FleetOptions options,
+        EventBus* events = nullptr, Scheduler* timers = nullptr);
   ~Fleet() override;
 
   // DataTransfer vendor handlers (OCPP 1.6 §4.3): vendor id -> decision. Without a handler
@@ -78,6 +91,7 @@ class Fleet final : public domain::PileEventSink {
   std::function<void(const domain::PileId&)> connected_hook_;
   struct Impl;  // counters, coalescing and vendor tables
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<detail::FleetEvents> events_;  // null without an EventBus
 };
 
 }  // namespace cp::services

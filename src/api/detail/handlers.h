@@ -7,14 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "api/detail/event_tickets.h"
 #include "api/detail/router.h"
 #include "api/server.h"
 
 namespace cp::api::detail {
 
 struct ApiState {
-  explicit ApiState(ApiContext c) : ctx(c) {}
+  explicit ApiState(ApiContext c)
+      : ctx(c), tickets(c.clock, c.options.events.ticket_ttl, c.options.events.max_tickets) {}
   ApiContext ctx;
+  EventTickets tickets;  // for GET /api/v1/events?ticket=
   // Ids with a create in flight: two concurrent POSTs of one id must not both get 201.
   std::mutex mu;
   std::set<std::string> creating;
@@ -54,5 +57,8 @@ void put_fleet_policy(ApiState& s, Request& req, Respond respond);
 void get_pile_policy(ApiState& s, Request& req, Respond respond);
 void put_pile_policy(ApiState& s, Request& req, Respond respond);
 void delete_pile_policy(ApiState& s, Request& req, Respond respond);
+// live events (event_handlers.cpp)
+void issue_event_ticket(ApiState& s, Request& req, Respond respond);
+void event_stream(ApiState& s, Request& req, Respond respond);
 
 }  // namespace cp::api::detail

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,11 +26,16 @@ struct Request {
   std::optional<services::Principal> principal;  // set by the router for authenticated routes
 };
 
+struct EventSubscription;  // sse.h
+
 struct Response {
   unsigned status = 200;
   std::string content_type;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set by the live-events route: instead of writing this response, the session hands its
+  // connection over to an event stream for this subscription (sse_stream.h).
+  std::shared_ptr<const EventSubscription> event_stream = nullptr;
 };
 
 // Completes a request exactly once, from any thread.

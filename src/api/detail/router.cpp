@@ -50,8 +50,9 @@ const char* status_class(unsigned status) {
 
 }  // namespace
 
-Router::Router(std::vector<Route> routes, const services::ApiAuth& auth, Metrics& metrics, Offload offload)
-    : auth_(auth), metrics_(metrics), offload_(std::move(offload)) {
+Router::Router(std::vector<Route> routes, const services::ApiAuth& auth, Metrics& metrics, Offload offload,
+               TicketCheck tickets)
+    : auth_(auth), metrics_(metrics), offload_(std::move(offload)), tickets_(std::move(tickets)) {
   for (auto& r : routes) {
     auto segments = split_path(r.pattern);
     routes_.push_back({std::move(r), std::move(segments)});
@@ -112,8 +113,13 @@ void Router::dispatch(Request request, Respond respond) const {
   request.params = std::move(m->params);
   if (route.min_role) {
     auto principal = auth_.authenticate(bearer_token(request.authorization));
+    if (!principal && route.credentials == Credentials::BearerOrTicket && tickets_) {
+      if (auto t = request.query.find("ticket"); t != request.query.end()) principal = tickets_(t->second);
+    }
     if (!principal) {
-      auto r = problem(401, "unauthorized", "a valid bearer token is required");
+      auto r = problem(401, "unauthorized", route.credentials == Credentials::BearerOrTicket
+                                                ? "a valid bearer token or event ticket is required"
+                                                : "a valid bearer token is required");
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"chargeplane\"");
       return counted(std::move(r));
     }

@@ -20,12 +20,17 @@ using Handler = std::function<void(Request&, Respond)>;
 // on the worker pool (password hashing).
 enum class Exec { Inline, Worker };
 
+// Credentials an authenticated route accepts: the bearer token, or also a single-use event
+// ticket in `?ticket=` (for EventSource, which cannot set headers; see event_tickets.h).
+enum class Credentials { Bearer, BearerOrTicket };
+
 struct Route {
   std::string method;
   std::string pattern;
   std::optional<services::Role> min_role;  // nullopt = public (no token needed)
   Exec exec = Exec::Inline;
   Handler handler;
+  Credentials credentials = Credentials::Bearer;
 };
 
 inline constexpr std::optional<services::Role> kPublic = std::nullopt;
@@ -33,7 +38,10 @@ inline constexpr std::optional<services::Role> kPublic = std::nullopt;
 class Router {
  public:
   using Offload = std::function<void(std::function<void()>)>;
-  Router(std::vector<Route> routes, const services::ApiAuth& auth, Metrics& metrics, Offload offload);
+  // Redeems a ticket (consuming it): its principal, or nullopt.
+  using TicketCheck = std::function<std::optional<services::Principal>(std::string_view)>;
+  Router(std::vector<Route> routes, const services::ApiAuth& auth, Metrics& metrics, Offload offload,
+         TicketCheck tickets = {});
 
   void dispatch(Request request, Respond respond) const;
 
@@ -53,6 +61,7 @@ class Router {
   const services::ApiAuth& auth_;
   Metrics& metrics_;
   Offload offload_;
+  TicketCheck tickets_;
 };
 
 }  // namespace cp::api::detail

@@ -49,6 +49,8 @@ std::vector<Route> make_routes(const std::shared_ptr<ApiState>& state) {
       {"GET", "/api/v1/piles/{id}/acquisition-policy", Role::Viewer, Exec::Inline, bind(get_pile_policy)},
       {"PUT", "/api/v1/piles/{id}/acquisition-policy", Role::Admin, Exec::Inline, bind(put_pile_policy)},
       {"DELETE", "/api/v1/piles/{id}/acquisition-policy", Role::Admin, Exec::Inline, bind(delete_pile_policy)},
+      {"POST", "/api/v1/events/ticket", Role::Viewer, Exec::Inline, bind(issue_event_ticket)},
+      {"GET", "/api/v1/events", Role::Viewer, Exec::Inline, bind(event_stream), Credentials::BearerOrTicket},
   };
 }
 

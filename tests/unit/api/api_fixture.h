@@ -25,18 +25,24 @@ struct ApiTest : ::testing::Test {
   services::Registry registry;
   services::ApiAuth auth{store, clock, std::chrono::hours(1), kTestIterations};
   services::PileAuthenticator pile_auth{store};
+  services::EventBus events{metrics};  // before io: streams left in io unsubscribe from it
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<api::ApiServer> server;
   std::thread runner;
   std::string admin, viewer;  // tokens
 
+  // Lets a fixture adjust the server's options before it starts.
+  virtual void configure(api::ApiOptions&) {}
+
   void SetUp() override {
     api::ApiOptions options;
     options.pile_password_iterations = kTestIterations;
     options.worker_threads = 1;
-    server = std::make_unique<api::ApiServer>(io, "127.0.0.1", 0,
-                                              api::ApiContext{store, registry, auth, pile_auth, metrics, clock, options});
+    configure(options);
+    api::ApiContext ctx{store, registry, auth, pile_auth, metrics, clock, options};
+    ctx.events = &events;
+    server = std::make_unique<api::ApiServer>(io, "127.0.0.1", 0, ctx);
     ASSERT_TRUE(server->start().ok());
     ASSERT_NE(server->port(), 0);
     runner = std::thread([this] { io.run(); });
