@@ -151,6 +151,34 @@ struct AcquisitionPolicyRecord {
   std::string job;
 };
 
+// ---- accounts: bearer tokens and the audit log (0003_accounts.sql) ----
+// A bearer token: a login session or a named API token. The secret is never stored, only its
+// SHA-256 digest (32 raw bytes).
+struct TokenRecord {
+  std::string id;       // public handle, not a secret
+  std::string kind;     // session | api
+  std::string name;     // "" for sessions
+  std::string owner;    // username
+  std::string role;     // viewer | operator | admin: the most this token may do
+  std::string digest;   // SHA-256(secret); never logged or returned by the API
+  Timestamp created;
+  std::optional<Timestamp> expires;  // nullopt: an API token without expiry
+  std::optional<Timestamp> last_used;
+  std::optional<Timestamp> revoked;
+};
+
+// Who did what, when. `action` is "<resource>.<verb>" (user.create, pile.delete,
+// config_job.create, ...); `target` is the resource's id; `detail` a JSON object (text), never
+// secrets. Put InsertAudit in the same batch as the change it records: both commit or neither.
+struct AuditRecord {
+  std::int64_t id = 0;  // assigned by the store (increasing); ignored by InsertAudit
+  Timestamp at;
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string detail = "{}";
+};
+
 // ---- write operations ----
 struct UpsertPile { PileRecord pile; };  // insert or replace registration fields (not live fields)
 struct DeletePile { PileId id; };
@@ -194,13 +222,23 @@ struct UpsertConfigJobResults { std::vector<ConfigJobResultRecord> results; };
 struct RecordPileConfig { PileId pile; std::vector<PileConfigRecord> entries; bool replace_all = false; };
 struct UpsertAcquisitionPolicy { AcquisitionPolicyRecord policy; };
 struct DeleteAcquisitionPolicy { std::string scope; };
+struct InsertToken { TokenRecord token; };
+struct RevokeToken { std::string id; Timestamp at; };  // no-op if already revoked
+// Every unrevoked token of `owner` (of `kind` only, when given).
+struct RevokeTokensOf { std::string owner; Timestamp at; std::optional<std::string> kind; };
+struct TouchToken { std::string id; Timestamp at; };  // last_used; callers write it coarsely
+// Deletes session rows that expired or were revoked before `before` (API tokens are kept).
+struct PurgeSessions { Timestamp before; };
+struct InsertAudit { AuditRecord record; };
 
 using WriteOp = std::variant<UpsertPile, DeletePile, RecordBoot, TouchPile, UpsertConnector,
                              StartTransaction, StopTransaction, InsertTelemetry, UpsertIdTag,
                              InsertDataTransfer, RecordPileStatusReport, InsertRejectedFrame,
                              UpsertUser, DeleteUser, InsertConfigJob, UpdateConfigJobState,
                              UpdateConfigJobPile, UpsertConfigJobResults, RecordPileConfig,
-                             UpsertAcquisitionPolicy, DeleteAcquisitionPolicy>;
+                             UpsertAcquisitionPolicy, DeleteAcquisitionPolicy,
+                             InsertToken, RevokeToken, RevokeTokensOf, TouchToken, PurgeSessions,
+                             InsertAudit>;
 
 using WriteBatch = std::vector<WriteOp>;
 using WriteDone = std::function<void(const Status&)>;  // runs on the writer thread
@@ -223,6 +261,16 @@ struct ConfigJobQuery {
   int limit = 50;                     // newest first
   std::optional<std::string> before;  // cursor: jobs created before this job id
   std::optional<std::string> state;   // Running | Completed
+};
+
+// Audit entries, newest first. Filters are exact matches; `before` is the paging cursor (ids
+// below it).
+struct AuditQuery {
+  std::optional<std::string> actor;
+  std::optional<std::string> action;
+  std::optional<std::string> target;
+  std::optional<std::int64_t> before;
+  int limit = 100;
 };
 
 struct StoreStats {
@@ -256,6 +304,9 @@ class Store {
   virtual Result<std::vector<RejectedFrame>> rejected_frames(int limit) = 0;
   virtual Result<std::optional<UserRecord>> user(const std::string& username) = 0;
   virtual Result<std::vector<UserRecord>> users() = 0;
+  // Tokens neither revoked nor expired at `now` (the authentication cache is loaded from this).
+  virtual Result<std::vector<TokenRecord>> live_tokens(Timestamp now) = 0;
+  virtual Result<std::vector<AuditRecord>> audit(const AuditQuery& q) = 0;
 
   virtual Result<std::vector<ConfigJobRecord>> config_jobs(const ConfigJobQuery& q) = 0;
   virtual Result<std::optional<ConfigJobRecord>> config_job(const std::string& id) = 0;

@@ -137,4 +137,56 @@ Result<std::vector<UserRecord>> SqliteStore::users() {
       kNoParams, read_user);
 }
 
+// ---- accounts: tokens and the audit log ----
+namespace {
+
+TokenRecord read_token(const Stmt& s) {
+  TokenRecord t;
+  t.id = s.text(0);
+  t.kind = s.text(1);
+  t.name = s.text(2);
+  t.owner = s.text(3);
+  t.role = s.text(4);
+  const auto digest = s.blob(5);
+  t.digest.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
+  t.created = s.time(6);
+  t.expires = s.opt_time(7);
+  t.last_used = s.opt_time(8);
+  t.revoked = s.opt_time(9);
+  return t;
+}
+
+AuditRecord read_audit(const Stmt& s) {
+  return AuditRecord{s.int64(0), s.time(1), s.text(2), s.text(3), s.text(4), s.text(5)};
+}
+
+}  // namespace
+
+Result<std::vector<TokenRecord>> SqliteStore::live_tokens(Timestamp now) {
+  return query<TokenRecord>(
+      readers_,
+      "SELECT id, kind, name, owner, role, digest, created, expires, last_used, revoked FROM tokens"
+      " WHERE revoked IS NULL AND (expires IS NULL OR expires > ?) ORDER BY created, id",
+      [&](Stmt& s) { s.bind(1, now); }, read_token);
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::audit(const AuditQuery& q) {
+  std::string sql = "SELECT id, at, actor, action, target, detail FROM audit WHERE 1";
+  if (q.actor) sql += " AND actor = ?1";
+  if (q.action) sql += " AND action = ?2";
+  if (q.target) sql += " AND target = ?3";
+  if (q.before) sql += " AND id < ?4";
+  sql += " ORDER BY id DESC LIMIT ?5";
+  return query<AuditRecord>(
+      readers_, sql,
+      [&](Stmt& s) {
+        if (q.actor) s.bind(1, *q.actor);
+        if (q.action) s.bind(2, *q.action);
+        if (q.target) s.bind(3, *q.target);
+        if (q.before) s.bind(4, *q.before);
+        s.bind(5, std::max(q.limit, 0));
+      },
+      read_audit);
+}
+
 }  // namespace cp::store::sqlite

@@ -45,6 +45,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ConfigJobResultRecord>> config_job_results(const std::string& job) override;
   Result<std::vector<PileConfigRecord>> pile_config(const PileId& pile) override;
   Result<std::vector<AcquisitionPolicyRecord>> acquisition_policies() override;
+  Result<std::vector<TokenRecord>> live_tokens(Timestamp now) override;
+  Result<std::vector<AuditRecord>> audit(const AuditQuery& q) override;
 
   StoreStats stats() const override;
 

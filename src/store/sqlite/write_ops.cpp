@@ -15,7 +15,9 @@ constexpr std::array<const char*, std::variant_size_v<WriteOp>> kOpNames{
     "insert_rejected_frame", "upsert_user",     "delete_user",
     "insert_config_job", "update_config_job_state", "update_config_job_pile",
     "upsert_config_job_results", "record_pile_config", "upsert_acquisition_policy",
-    "delete_acquisition_policy"};
+    "delete_acquisition_policy",
+    "insert_token",      "revoke_token",        "revoke_tokens_of",     "touch_token",
+    "purge_sessions",    "insert_audit"};
 
 // Registration fields only: boot-reported and live fields belong to RecordBoot/TouchPile.
 constexpr const char* kUpsertPile =
@@ -51,6 +53,20 @@ constexpr const char* kUpsertUser =
     " ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,"
     " role = excluded.role";
 
+// Accounts (0003_accounts.sql).
+constexpr const char* kInsertToken =
+    "INSERT INTO tokens (id, kind, name, owner, role, digest, created, expires, last_used, revoked)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kRevokeToken = "UPDATE tokens SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL";
+constexpr const char* kRevokeTokensOf =
+    "UPDATE tokens SET revoked = ?2 WHERE owner = ?1 AND revoked IS NULL AND (?3 IS NULL OR kind = ?3)";
+constexpr const char* kTouchToken =
+    "UPDATE tokens SET last_used = MAX(COALESCE(last_used, ?2), ?2) WHERE id = ?1";
+constexpr const char* kPurgeSessions =
+    "DELETE FROM tokens WHERE kind = 'session' AND (expires < ?1 OR revoked < ?1)";
+constexpr const char* kInsertAudit =
+    "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)";
+
 }  // namespace
 
 const char* op_name(std::size_t variant_index) {
@@ -81,6 +97,12 @@ Result<WriteOps> WriteOps::prepare(sqlite3* db, std::size_t rejected_frames_kept
       {&w.prune_rejected_, "DELETE FROM rejected_frames WHERE id <= ?"},
       {&w.upsert_user_, kUpsertUser},
       {&w.delete_user_, "DELETE FROM users WHERE username = ?"},
+      {&w.insert_token_, kInsertToken},
+      {&w.revoke_token_, kRevokeToken},
+      {&w.revoke_tokens_of_, kRevokeTokensOf},
+      {&w.touch_token_, kTouchToken},
+      {&w.purge_sessions_, kPurgeSessions},
+      {&w.insert_audit_, kInsertAudit},
       {&w.reserve_ids_,
        "UPDATE sequences SET value = MAX(value, ?) WHERE name = 'transaction'"},
       {&w.find_tpile_, "SELECT id FROM telemetry_piles WHERE pile = ?"},
@@ -331,6 +353,63 @@ Status WriteOps::apply_one(const UpsertUser& op) {
 Status WriteOps::apply_one(const DeleteUser& op) {
   delete_user_.bind(1, op.username);
   return delete_user_.run();
+}
+
+}  // namespace cp::store::sqlite
+
+// ---- accounts ----
+namespace cp::store::sqlite {
+
+Status WriteOps::apply_one(const InsertToken& op) {
+  const TokenRecord& t = op.token;
+  Stmt& s = insert_token_;
+  s.bind(1, t.id);
+  s.bind(2, t.kind);
+  s.bind(3, t.name);
+  s.bind(4, t.owner);
+  s.bind(5, t.role);
+  s.bind_blob(6, t.digest);
+  s.bind(7, t.created);
+  s.bind(8, t.expires);
+  s.bind(9, t.last_used);
+  s.bind(10, t.revoked);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const RevokeToken& op) {
+  revoke_token_.bind(1, op.id);
+  revoke_token_.bind(2, op.at);
+  return revoke_token_.run();
+}
+
+Status WriteOps::apply_one(const RevokeTokensOf& op) {
+  Stmt& s = revoke_tokens_of_;
+  s.bind(1, op.owner);
+  s.bind(2, op.at);
+  s.bind(3, op.kind);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const TouchToken& op) {
+  touch_token_.bind(1, op.id);
+  touch_token_.bind(2, op.at);
+  return touch_token_.run();
+}
+
+Status WriteOps::apply_one(const PurgeSessions& op) {
+  purge_sessions_.bind(1, op.before);
+  return purge_sessions_.run();
+}
+
+Status WriteOps::apply_one(const InsertAudit& op) {
+  const AuditRecord& a = op.record;
+  Stmt& s = insert_audit_;
+  s.bind(1, a.at);
+  s.bind(2, a.actor);
+  s.bind(3, a.action);
+  s.bind(4, a.target);
+  s.bind(5, a.detail);
+  return s.run();
 }
 
 }  // namespace cp::store::sqlite

@@ -54,6 +54,13 @@ class WriteOps {
   Status apply_one(const RecordPileConfig& op);
   Status apply_one(const UpsertAcquisitionPolicy& op);
   Status apply_one(const DeleteAcquisitionPolicy& op);
+  // Tokens and the audit log (0003_accounts.sql).
+  Status apply_one(const InsertToken& op);
+  Status apply_one(const RevokeToken& op);
+  Status apply_one(const RevokeTokensOf& op);
+  Status apply_one(const TouchToken& op);
+  Status apply_one(const PurgeSessions& op);
+  Status apply_one(const InsertAudit& op);
 
  private:
   struct StringHash {
@@ -77,6 +84,7 @@ class WriteOps {
   Stmt upsert_pile_, delete_pile_, record_boot_, touch_pile_, upsert_connector_;
   Stmt start_tx_, stop_tx_, insert_telemetry_, upsert_id_tag_, insert_data_transfer_;
   Stmt insert_status_report_, insert_rejected_, prune_rejected_, upsert_user_, delete_user_;
+  Stmt insert_token_, revoke_token_, revoke_tokens_of_, touch_token_, purge_sessions_, insert_audit_;
   Stmt reserve_ids_;
   Stmt find_tpile_, insert_tpile_, find_measurand_, insert_measurand_, find_attr_, insert_attr_;
   KeyCache piles_, measurands_, attributes_;

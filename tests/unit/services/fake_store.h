@@ -180,6 +180,31 @@ class FakeStore final : public store::Store {
   Result<std::vector<store::PileConfigRecord>> pile_config(const store::PileId&) override { return {{}}; }
   Result<std::vector<store::AcquisitionPolicyRecord>> acquisition_policies() override { return {{}}; }
 
+  Result<std::vector<store::TokenRecord>> live_tokens(Timestamp now) override {
+    if (fail_reads_) return read_error();
+    std::lock_guard lock(mu_);
+    std::vector<store::TokenRecord> out;
+    for (const auto& [id, t] : tokens_)
+      if (!t.revoked && (!t.expires || *t.expires > now)) out.push_back(t);
+    return out;
+  }
+  Result<std::vector<store::AuditRecord>> audit(const store::AuditQuery& q) override {
+    if (fail_reads_) return read_error();
+    std::lock_guard lock(mu_);
+    std::vector<store::AuditRecord> out;
+    for (auto it = audit_.rbegin(); it != audit_.rend() && static_cast<int>(out.size()) < q.limit; ++it) {
+      if ((q.actor && it->actor != *q.actor) || (q.action && it->action != *q.action) ||
+          (q.target && it->target != *q.target) || (q.before && it->id >= *q.before))
+        continue;
+      out.push_back(*it);
+    }
+    return out;
+  }
+  // Every token row, revoked or not (tests inspect what was written).
+  std::map<std::string, store::TokenRecord> token_rows() const {
+    std::lock_guard lock(mu_);
+    return tokens_;
+  }
   store::StoreStats stats() const override {
     std::lock_guard lock(mu_);
     return stats_;
@@ -263,6 +288,29 @@ class FakeStore final : public store::Store {
   void apply(store::InsertRejectedFrame& o) { rejected_.push_back(o.frame); }
   void apply(store::UpsertUser& o) { users_[o.user.username] = o.user; }
   void apply(store::DeleteUser& o) { users_.erase(o.username); }
+  void apply(store::InsertToken& o) { tokens_[o.token.id] = o.token; }
+  void apply(store::RevokeToken& o) {
+    auto it = tokens_.find(o.id);
+    if (it != tokens_.end() && !it->second.revoked) it->second.revoked = o.at;
+  }
+  void apply(store::RevokeTokensOf& o) {
+    for (auto& [id, t] : tokens_)
+      if (t.owner == o.owner && !t.revoked && (!o.kind || t.kind == *o.kind)) t.revoked = o.at;
+  }
+  void apply(store::TouchToken& o) {
+    auto it = tokens_.find(o.id);
+    if (it != tokens_.end()) it->second.last_used = std::max(it->second.last_used.value_or(o.at), o.at);
+  }
+  void apply(store::PurgeSessions& o) {
+    std::erase_if(tokens_, [&](const auto& kv) {
+      const auto& t = kv.second;
+      return t.kind == "session" && ((t.expires && *t.expires < o.before) || (t.revoked && *t.revoked < o.before));
+    });
+  }
+  void apply(store::InsertAudit& o) {
+    audit_.push_back(o.record);
+    audit_.back().id = static_cast<std::int64_t>(audit_.size());
+  }
   template <class Op>
   void apply(Op&) {}  // operations the fake does not model are committed (recorded) only
 
@@ -283,6 +331,8 @@ class FakeStore final : public store::Store {
   std::vector<store::TelemetryRow> telemetry_;
   std::vector<store::RejectedFrame> rejected_;
   std::map<std::string, store::UserRecord> users_;
+  std::map<std::string, store::TokenRecord> tokens_;
+  std::vector<store::AuditRecord> audit_;
   std::thread writer_;  // last: starts after every member above is constructed
 };
 
