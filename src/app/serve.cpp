@@ -137,6 +137,10 @@ int run_serve(const ServeConfig& c) {
   fleet.set_acquisition(&acquisition);
   services::PileAuthenticator pile_auth(store);
   services::ApiAuth api_auth(store, clock);
+  if (auto s = api_auth.load(); !s) {
+    spdlog::error("serve.load_failed error=\"{}\"", s.error().message);
+    return 2;
+  }
   if (auto s = ensure_admin(store, api_auth); !s) {
     spdlog::error("serve.admin_failed error=\"{}\"", s.error().message);
     return 2;
