@@ -76,7 +76,11 @@ detail::Request to_request(const http::request<http::string_body>& m) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {}
+      : stream_(std::move(socket)), shared_(std::move(shared)) {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string();
+  }
 
   ~Session() {
     std::lock_guard lock(shared_->mu);
@@ -125,7 +129,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto request = parser_->release();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
-    shared_->router.dispatch(to_request(request), [self = shared_from_this()](detail::Response r) {
+    auto req = to_request(request);
+    req.remote_address = remote_;
+    shared_->router.dispatch(std::move(req), [self = shared_from_this()](detail::Response r) {
       asio::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     });
   }
@@ -190,6 +196,7 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
   bool drain_after_write_ = false;
   std::size_t drained_ = 0;
+  std::string remote_;  // the client's IP address, for login throttling and the audit log
   std::array<char, 16 * 1024> scratch_{};
 };
 

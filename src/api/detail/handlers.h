@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "api/detail/event_tickets.h"
 #include "api/detail/router.h"
 #include "api/server.h"
@@ -31,8 +33,26 @@ std::vector<Route> make_routes(const std::shared_ptr<ApiState>& state);
 // accounts and operations (account_handlers.cpp)
 void login(ApiState& s, Request& req, Respond respond);
 void logout(ApiState& s, Request& req, Respond respond);
+void get_me(ApiState& s, Request& req, Respond respond);
+void create_token(ApiState& s, Request& req, Respond respond);
+void list_tokens(ApiState& s, Request& req, Respond respond);
+void delete_token(ApiState& s, Request& req, Respond respond);
 void healthz(ApiState& s, Request& req, Respond respond);
 void metrics(ApiState& s, Request& req, Respond respond);
+// The problem for an ApiAuth error (user_exists -> 409, ...; unknown codes are store errors).
+Response account_problem(const Error& e);
+// users (users_handlers.cpp)
+void list_users(ApiState& s, Request& req, Respond respond);
+void create_user(ApiState& s, Request& req, Respond respond);
+void get_user(ApiState& s, Request& req, Respond respond);
+void patch_user(ApiState& s, Request& req, Respond respond);
+void delete_user(ApiState& s, Request& req, Respond respond);
+// audit log (audit_handlers.cpp)
+void list_audit(ApiState& s, Request& req, Respond respond);
+// The audit entry of a change made by this request's principal: put it in the same store batch
+// as the change (store::InsertAudit). `detail` is a JSON object; never put secrets in it.
+store::AuditRecord audit_record(const ApiState& s, const Request& req, std::string action, std::string target,
+                                boost::json::object detail = {});
 // piles (pile_handlers.cpp)
 void list_piles(ApiState& s, Request& req, Respond respond);
 void create_pile(ApiState& s, Request& req, Respond respond);

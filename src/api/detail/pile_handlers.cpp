@@ -100,7 +100,11 @@ void create_pile(ApiState& s, Request& req, Respond respond) {
   record.password_hash = *password ? services::hash_password(**password, s.ctx.options.pile_password_iterations) : "";
   record.registration = registration->value_or(s.ctx.options.default_registration);
   record.created = s.ctx.clock.now();
-  s.ctx.store.submit({store::UpsertPile{record}}, [&s, record, respond = std::move(respond)](const Status& st) {
+  store::WriteBatch batch{store::UpsertPile{record},
+                          store::InsertAudit{audit_record(s, req, "pile.create", record.id,
+                                                          {{"protocol", record.protocol},
+                                                           {"registration", record.registration}})}};
+  s.ctx.store.submit(std::move(batch), [&s, record, respond = std::move(respond)](const Status& st) {
     s.release(record.id);
     if (!st) return respond(store_problem(st.error()));
     s.ctx.registry.upsert_pile(record);
@@ -141,7 +145,11 @@ void patch_pile(ApiState& s, Request& req, Respond respond) {
   if (*password) record.password_hash = services::hash_password(**password, s.ctx.options.pile_password_iterations);
   if (*registration) record.registration = **registration;
   const bool new_password = password->has_value();
-  s.ctx.store.submit({store::UpsertPile{record}},
+  store::WriteBatch batch{store::UpsertPile{record},
+                          store::InsertAudit{audit_record(s, req, "pile.update", record.id,
+                                                          {{"registration", record.registration},
+                                                           {"password_changed", new_password}})}};
+  s.ctx.store.submit(std::move(batch),
                      [&s, record, new_password, respond = std::move(respond)](const Status& st) {
                        if (!st) return respond(store_problem(st.error()));
                        s.ctx.registry.upsert_pile(record);
@@ -159,7 +167,8 @@ void delete_pile(ApiState& s, Request& req, Respond respond) {
   auto stored = s.ctx.store.pile(id);
   if (!stored) return respond(store_problem(stored.error()));
   if (!stored->has_value() && !s.ctx.registry.exists(id)) return respond(not_found(id));
-  s.ctx.store.submit({store::DeletePile{id}}, [&s, id, respond = std::move(respond)](const Status& st) {
+  store::WriteBatch batch{store::DeletePile{id}, store::InsertAudit{audit_record(s, req, "pile.delete", id)}};
+  s.ctx.store.submit(std::move(batch), [&s, id, respond = std::move(respond)](const Status& st) {
     if (!st) return respond(store_problem(st.error()));
     auto link = s.ctx.registry.link(id);
     s.ctx.registry.remove_pile(id);

@@ -71,7 +71,10 @@ void create_id_tag(ApiState& s, Request& req, Respond respond) {
     if (!existing) return respond(store_problem(existing.error()));
     return respond(problem(409, "id_tag_exists", "id tag '" + record.id_tag + "' already exists"));
   }
-  s.ctx.store.submit({store::UpsertIdTag{record}}, [&s, key, record, respond = std::move(respond)](const Status& st) {
+  store::WriteBatch batch{store::UpsertIdTag{record},
+                          store::InsertAudit{audit_record(s, req, "id_tag.create", record.id_tag,
+                                                          {{"status", record.status}})}};
+  s.ctx.store.submit(std::move(batch), [&s, key, record, respond = std::move(respond)](const Status& st) {
     s.release(key);
     if (!st) return respond(store_problem(st.error()));
     spdlog::info("id_tag_created status={}", record.status);

@@ -21,15 +21,6 @@ std::vector<std::string> split_path(std::string_view path) {
 
 bool is_param(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 
-int rank(services::Role r) {
-  switch (r) {
-    case services::Role::Viewer: return 0;
-    case services::Role::Operator: return 1;
-    case services::Role::Admin: return 2;
-  }
-  return 0;
-}
-
 std::string bearer_token(std::string_view header) {
   constexpr std::string_view kScheme = "bearer ";
   if (header.size() <= kScheme.size()) return {};
@@ -123,7 +114,7 @@ void Router::dispatch(Request request, Respond respond) const {
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"chargeplane\"");
       return counted(std::move(r));
     }
-    if (rank(principal->role) < rank(*route.min_role))
+    if (!services::role_allows(principal->role, *route.min_role))
       return counted(problem(403, "forbidden", std::string("this operation needs the ") +
                                                    services::to_string(*route.min_role) + " role"));
     request.principal = std::move(principal);

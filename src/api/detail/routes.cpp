@@ -1,5 +1,7 @@
-// The route table (docs/api.md documents every entry). Reads need any authenticated user;
-// writes need admin for now; the operator role will take over pile writes later.
+// The route table (docs/api.md documents every entry, with its role). Reads need viewer;
+// operations on piles (config jobs, commands) need operator; users, piles, id tags and
+// policies need admin. Every non-GET route above viewer is checked by
+// tests/unit/api/roles_test.cpp: a viewer must get 403. Password hashing runs on the workers.
 #include "api/detail/handlers.h"
 
 namespace cp::api::detail {
@@ -27,6 +29,16 @@ std::vector<Route> make_routes(const std::shared_ptr<ApiState>& state) {
       {"GET", "/metrics", kPublic, Exec::Inline, bind(metrics)},
       {"POST", "/api/v1/auth/login", kPublic, Exec::Worker, bind(login)},
       {"POST", "/api/v1/auth/logout", Role::Viewer, Exec::Inline, bind(logout)},
+      {"GET", "/api/v1/me", Role::Viewer, Exec::Inline, bind(get_me)},
+      {"GET", "/api/v1/users", Role::Admin, Exec::Inline, bind(list_users)},
+      {"POST", "/api/v1/users", Role::Admin, Exec::Worker, bind(create_user)},
+      {"GET", "/api/v1/users/{username}", Role::Admin, Exec::Inline, bind(get_user)},
+      {"PATCH", "/api/v1/users/{username}", Role::Admin, Exec::Worker, bind(patch_user)},
+      {"DELETE", "/api/v1/users/{username}", Role::Admin, Exec::Inline, bind(delete_user)},
+      {"GET", "/api/v1/tokens", Role::Viewer, Exec::Inline, bind(list_tokens)},
+      {"POST", "/api/v1/tokens", Role::Operator, Exec::Inline, bind(create_token)},
+      {"DELETE", "/api/v1/tokens/{id}", Role::Viewer, Exec::Inline, bind(delete_token)},
+      {"GET", "/api/v1/audit", Role::Admin, Exec::Inline, bind(list_audit)},
       {"GET", "/api/v1/piles", Role::Viewer, Exec::Inline, bind(list_piles)},
       {"POST", "/api/v1/piles", Role::Admin, Exec::Worker, bind(create_pile)},
       {"GET", "/api/v1/piles/{id}", Role::Viewer, Exec::Inline, bind(get_pile)},
