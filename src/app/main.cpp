@@ -1,5 +1,5 @@
 // chargeplane — one binary: `serve` (gateway + services + API), `sim` (simulated piles),
-// `migrate` (create/upgrade the database and exit).
+// `migrate` (create/upgrade the database and exit), `user` (add|passwd|list API users).
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +7,7 @@
 
 #include "app/config.h"
 #include "app/serve.h"
+#include "app/user_command.h"
 #include "core/log.h"
 #include "sim/cli.h"
 #include "store/store.h"
@@ -63,6 +64,9 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database in --data-dir, then exit");
   migrate->add_option("--data-dir", migrate_dir, "Data directory");
 
+  cp::app::UserCommand user_command;
+  auto* user = cp::app::add_user_command(app, user_command);
+
   cp::sim::SimCommand sim_command;
   auto* sim = cp::sim::add_sim_command(app, sim_command);
 
@@ -72,6 +76,11 @@ int main(int argc, char** argv) {
     cp::init_logging(sim_command.log_level, cp::LogFormat::Text);
     cp::app::raise_open_file_limit();
     return cp::sim::run_sim_command(sim_command);
+  }
+
+  if (user->parsed()) {
+    cp::init_logging("warn", cp::LogFormat::Text);
+    return cp::app::run_user_command(*user, user_command);
   }
 
   if (serve->parsed()) {
