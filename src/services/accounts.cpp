@@ -29,6 +29,8 @@ bool valid_token_name(std::string_view name) {
 
 bool valid_username(std::string_view username) {
   if (username.empty() || username.size() > 64) return false;
+  // Reserved: the audit log's actors for the server itself and the `user` subcommand.
+  if (username == "system" || username == "cli") return false;
   return std::all_of(username.begin(), username.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
            c == '@' || c == '-';

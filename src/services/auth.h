@@ -122,7 +122,8 @@ struct LoginError {
   std::chrono::seconds retry_after{0};  // too_many_attempts: when to try again
 };
 
-// User names: 1..64 of [A-Za-z0-9._@-]. User passwords: 12..1024 characters.
+// User names: 1..64 of [A-Za-z0-9._@-], except "system" and "cli" (audit actors that are not
+// users). User passwords: 12..1024 characters.
 bool valid_username(std::string_view username);
 bool valid_user_password(std::string_view password);
 

@@ -160,6 +160,7 @@ TEST_F(AccountsTest, LoginIsAuditedInTheSameBatchAsTheSession) {
 TEST_F(AccountsTest, CreateUserChecksTheRules) {
   EXPECT_EQ(create("bad name", Role::Viewer).error().code, "invalid_username");
   EXPECT_EQ(create("", Role::Viewer).error().code, "invalid_username");
+  EXPECT_EQ(create("system", Role::Viewer).error().code, "invalid_username");  // an audit actor
   EXPECT_EQ(create("vera", Role::Viewer, "elevenchars").error().code, "invalid_password");
   ASSERT_TRUE(create("vera", Role::Viewer, "twelve-chars").ok());
   EXPECT_EQ(create("vera", Role::Admin).error().code, "user_exists");
