@@ -150,6 +150,19 @@ struct AcquisitionPolicyRecord {
   std::string updated_by;
   std::string job;
 };
+// Remote-control command (0004_commands.sql; services/control.h).
+struct CommandRecord {
+  std::string id;
+  PileId pile;
+  std::string type;       // "remote_start", ...
+  std::string args_json;  // JSON object
+  std::string status;     // Pending | Sent | final
+  std::string detail;
+  std::optional<std::string> response_json;
+  std::string created_by;
+  Timestamp created;
+  Timestamp updated;
+};
 
 // ---- write operations ----
 struct UpsertPile { PileRecord pile; };  // insert or replace registration fields (not live fields)
@@ -194,13 +207,25 @@ struct UpsertConfigJobResults { std::vector<ConfigJobResultRecord> results; };
 struct RecordPileConfig { PileId pile; std::vector<PileConfigRecord> entries; bool replace_all = false; };
 struct UpsertAcquisitionPolicy { AcquisitionPolicyRecord policy; };
 struct DeleteAcquisitionPolicy { std::string scope; };
+struct InsertCommand { CommandRecord command; };
+// Sets status, detail and (when given) the response of one command.
+struct UpdateCommand {
+  std::string id;
+  std::string status;
+  std::string detail;
+  std::optional<std::string> response_json;
+  Timestamp updated;
+};
+// Every command still Pending or Sent becomes `status` (start-up recovery after a crash).
+struct FinishOpenCommands { std::string status; std::string detail; Timestamp updated; };
 
 using WriteOp = std::variant<UpsertPile, DeletePile, RecordBoot, TouchPile, UpsertConnector,
                              StartTransaction, StopTransaction, InsertTelemetry, UpsertIdTag,
                              InsertDataTransfer, RecordPileStatusReport, InsertRejectedFrame,
                              UpsertUser, DeleteUser, InsertConfigJob, UpdateConfigJobState,
                              UpdateConfigJobPile, UpsertConfigJobResults, RecordPileConfig,
-                             UpsertAcquisitionPolicy, DeleteAcquisitionPolicy>;
+                             UpsertAcquisitionPolicy, DeleteAcquisitionPolicy,
+                             InsertCommand, UpdateCommand, FinishOpenCommands>;
 
 using WriteBatch = std::vector<WriteOp>;
 using WriteDone = std::function<void(const Status&)>;  // runs on the writer thread
@@ -223,6 +248,12 @@ struct ConfigJobQuery {
   int limit = 50;                     // newest first
   std::optional<std::string> before;  // cursor: jobs created before this job id
   std::optional<std::string> state;   // Running | Completed
+};
+struct CommandQuery {
+  std::optional<PileId> pile;
+  bool open_only = false;             // only Pending / Sent
+  std::optional<std::string> before;  // cursor: ids < before (ids are time-ordered), newest first
+  int limit = 50;
 };
 
 struct StoreStats {
@@ -256,6 +287,8 @@ class Store {
   virtual Result<std::vector<RejectedFrame>> rejected_frames(int limit) = 0;
   virtual Result<std::optional<UserRecord>> user(const std::string& username) = 0;
   virtual Result<std::vector<UserRecord>> users() = 0;
+  virtual Result<std::optional<CommandRecord>> command(const std::string& id) = 0;
+  virtual Result<std::vector<CommandRecord>> commands(const CommandQuery& q) = 0;
 
   virtual Result<std::vector<ConfigJobRecord>> config_jobs(const ConfigJobQuery& q) = 0;
   virtual Result<std::optional<ConfigJobRecord>> config_job(const std::string& id) = 0;

@@ -45,6 +45,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ConfigJobResultRecord>> config_job_results(const std::string& job) override;
   Result<std::vector<PileConfigRecord>> pile_config(const PileId& pile) override;
   Result<std::vector<AcquisitionPolicyRecord>> acquisition_policies() override;
+  Result<std::optional<CommandRecord>> command(const std::string& id) override;
+  Result<std::vector<CommandRecord>> commands(const CommandQuery& q) override;
 
   StoreStats stats() const override;
 

@@ -54,6 +54,9 @@ class WriteOps {
   Status apply_one(const RecordPileConfig& op);
   Status apply_one(const UpsertAcquisitionPolicy& op);
   Status apply_one(const DeleteAcquisitionPolicy& op);
+  Status apply_one(const InsertCommand& op);
+  Status apply_one(const UpdateCommand& op);
+  Status apply_one(const FinishOpenCommands& op);
 
  private:
   struct StringHash {
@@ -78,6 +81,7 @@ class WriteOps {
   Stmt start_tx_, stop_tx_, insert_telemetry_, upsert_id_tag_, insert_data_transfer_;
   Stmt insert_status_report_, insert_rejected_, prune_rejected_, upsert_user_, delete_user_;
   Stmt reserve_ids_;
+  Stmt insert_command_, update_command_, finish_open_commands_;
   Stmt find_tpile_, insert_tpile_, find_measurand_, insert_measurand_, find_attr_, insert_attr_;
   KeyCache piles_, measurands_, attributes_;
   // Reused buffers, so steady-state inserts allocate nothing.
