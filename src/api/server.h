@@ -26,6 +26,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace cp::services {
+class Control;
+}
+
 namespace cp::api {
 
 struct ApiOptions {
@@ -46,6 +50,7 @@ struct ApiContext {
   ApiOptions options = {};
   services::ConfigJobs* config_jobs = nullptr;           // null: the config-job routes answer 503
   services::AcquisitionPolicies* acquisition = nullptr;  // null: the policy routes answer 503
+  services::Control* control = nullptr;  // remote control; without it the command routes answer 503
 };
 
 class ApiServer {

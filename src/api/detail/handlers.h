@@ -54,5 +54,9 @@ void put_fleet_policy(ApiState& s, Request& req, Respond respond);
 void get_pile_policy(ApiState& s, Request& req, Respond respond);
 void put_pile_policy(ApiState& s, Request& req, Respond respond);
 void delete_pile_policy(ApiState& s, Request& req, Respond respond);
+// remote control (command_handlers.cpp)
+void create_command(ApiState& s, Request& req, Respond respond);
+void get_command(ApiState& s, Request& req, Respond respond);
+void list_pile_commands(ApiState& s, Request& req, Respond respond);
 
 }  // namespace cp::api::detail

@@ -49,6 +49,9 @@ std::vector<Route> make_routes(const std::shared_ptr<ApiState>& state) {
       {"GET", "/api/v1/piles/{id}/acquisition-policy", Role::Viewer, Exec::Inline, bind(get_pile_policy)},
       {"PUT", "/api/v1/piles/{id}/acquisition-policy", Role::Admin, Exec::Inline, bind(put_pile_policy)},
       {"DELETE", "/api/v1/piles/{id}/acquisition-policy", Role::Admin, Exec::Inline, bind(delete_pile_policy)},
+      {"POST", "/api/v1/piles/{id}/commands", Role::Operator, Exec::Inline, bind(create_command)},
+      {"GET", "/api/v1/piles/{id}/commands", Role::Viewer, Exec::Inline, bind(list_pile_commands)},
+      {"GET", "/api/v1/commands/{id}", Role::Viewer, Exec::Inline, bind(get_command)},
   };
 }
 
