@@ -31,6 +31,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace cp::services {
+class Control;
+}
+
 namespace cp::api {
 
 // Limits of live event streams (docs/api.md "Live events").
@@ -66,6 +70,7 @@ struct ApiContext {
   services::ConfigJobs* config_jobs = nullptr;           // null: the config-job routes answer 503
   services::AcquisitionPolicies* acquisition = nullptr;  // null: the policy routes answer 503
   services::EventBus* events = nullptr;  // live events; without a bus /events answers 503
+  services::Control* control = nullptr;  // remote control; without it the command routes answer 503
 };
 
 class ApiServer {

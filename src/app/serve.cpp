@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
@@ -23,6 +24,7 @@
 #include "services/acquisition.h"
 #include "services/auth.h"
 #include "services/config_jobs.h"
+#include "services/control.h"
 #include "services/event_bus.h"
 #include "services/fleet.h"
 #include "services/registry.h"
@@ -157,6 +159,19 @@ int run_serve(const ServeConfig& c) {
   }
   fleet.on_connected([&config_jobs](const domain::PileId& pile) { config_jobs.pile_online(pile); });
 
+  // Remote control: commands a crash left unanswered are marked Interrupted before any pile
+  // can connect. Lifetime: store.close() below runs Control's last store callbacks while it is
+  // alive; Control is destroyed before io, and destroying io drops sessions (and their command
+  // observers) without calling them.
+  services::Control control(store, registry, events, clock, metrics,
+                            [&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); });
+  if (auto n = control.recover_interrupted(); !n) {
+    spdlog::error("serve.recover_failed error=\"{}\"", n.error().message);
+    return 2;
+  } else if (*n > 0) {
+    spdlog::warn("serve.commands_interrupted count={}", *n);
+  }
+
   gateway::OcppListenerOptions ocpp_options;
   ocpp_options.host = ocpp_addr->host;
   ocpp_options.port = ocpp_addr->port;
@@ -178,6 +193,7 @@ int run_serve(const ServeConfig& c) {
   api_context.options.events.max_queue_events = c.events_queue_events;
   api_context.options.events.max_queue_bytes = c.events_queue_bytes;
   api_context.options.events.ticket_ttl = std::chrono::seconds(c.events_ticket_ttl_s);
+  api_context.control = &control;
   api::ApiServer api(io, api_addr->host, api_addr->port, api_context);
   if (auto s = api.start(); !s) {
     spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);

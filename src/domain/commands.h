@@ -9,7 +9,10 @@
 // "Offline" (no session / connection lost before an answer), "Timeout" (no answer in time),
 // "CallError" (the pile answered with a protocol error; `detail` holds its code and text),
 // "InvalidResponse" (the answer violated the schema), "NotSupported" (the protocol cannot
-// carry the command).
+// carry the command), "InvalidRequest" (the command cannot be expressed as a valid protocol
+// message; nothing was sent), "Busy" (the session's command queue is full), "Completed"
+// (ApplyConfig: every setting got an answer, see `parameters`), "Interrupted" (recorded by
+// services/control when a restart found the command unfinished).
 #include <cstdint>
 #include <functional>
 #include <optional>

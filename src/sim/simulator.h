@@ -7,9 +7,13 @@
 // repeats charging sessions per connector: Authorize, Preparing, StartTransaction, Charging,
 // MeterValues every interval (energy, power, current and voltage per phase, temperature, SoC
 // on a CC/CV-like curve), StopTransaction with transactionData, Finishing, Available, idle gap.
-// It answers the server's Reset, Remote{Start,Stop}Transaction, {Change,Get}Configuration,
-// TriggerMessage, UnlockConnector, ChangeAvailability and ClearCache; anything else gets
-// CALLERROR NotImplemented. One CALL outstanding per pile (others queue), `call_timeout` per
+// It answers the server's Reset (stops transactions, reconnects, boots again),
+// Remote{Start,Stop}Transaction (Authorize first when AuthorizeRemoteTxRequests is true),
+// {Change,Get}Configuration, TriggerMessage, UnlockConnector, ChangeAvailability, ClearCache,
+// Set/ClearChargingProfile (a ChargePointMaxProfile caps the power of the running sessions,
+// shared equally; a TxProfile caps its transaction), UpdateFirmware and GetDiagnostics (with
+// status notifications) and DataTransfer (UnknownVendorId); the remaining 1.6 actions get
+// CALLERROR NotSupported, unknown ones NotImplemented. One CALL outstanding per pile (others queue), `call_timeout` per
 // CALL (a timeout drops the connection), reconnect with exponential back-off and jitter.
 //
 // Threads: one io_context run by `threads` threads; each pile lives on its own strand.

@@ -150,6 +150,19 @@ struct AcquisitionPolicyRecord {
   std::string updated_by;
   std::string job;
 };
+// Remote-control command (0004_commands.sql; services/control.h).
+struct CommandRecord {
+  std::string id;
+  PileId pile;
+  std::string type;       // "remote_start", ...
+  std::string args_json;  // JSON object
+  std::string status;     // Pending | Sent | final
+  std::string detail;
+  std::optional<std::string> response_json;
+  std::string created_by;
+  Timestamp created;
+  Timestamp updated;
+};
 
 // ---- accounts: bearer tokens and the audit log (0003_accounts.sql) ----
 // A bearer token: a login session or a named API token. The secret is never stored, only its
@@ -230,6 +243,17 @@ struct TouchToken { std::string id; Timestamp at; };  // last_used; callers writ
 // Deletes session rows that expired or were revoked before `before` (API tokens are kept).
 struct PurgeSessions { Timestamp before; };
 struct InsertAudit { AuditRecord record; };
+struct InsertCommand { CommandRecord command; };
+// Sets status, detail and (when given) the response of one command.
+struct UpdateCommand {
+  std::string id;
+  std::string status;
+  std::string detail;
+  std::optional<std::string> response_json;
+  Timestamp updated;
+};
+// Every command still Pending or Sent becomes `status` (start-up recovery after a crash).
+struct FinishOpenCommands { std::string status; std::string detail; Timestamp updated; };
 
 using WriteOp = std::variant<UpsertPile, DeletePile, RecordBoot, TouchPile, UpsertConnector,
                              StartTransaction, StopTransaction, InsertTelemetry, UpsertIdTag,
@@ -238,7 +262,8 @@ using WriteOp = std::variant<UpsertPile, DeletePile, RecordBoot, TouchPile, Upse
                              UpdateConfigJobPile, UpsertConfigJobResults, RecordPileConfig,
                              UpsertAcquisitionPolicy, DeleteAcquisitionPolicy,
                              InsertToken, RevokeToken, RevokeTokensOf, TouchToken, PurgeSessions,
-                             InsertAudit>;
+                             InsertAudit,
+                             InsertCommand, UpdateCommand, FinishOpenCommands>;
 
 using WriteBatch = std::vector<WriteOp>;
 using WriteDone = std::function<void(const Status&)>;  // runs on the writer thread
@@ -261,6 +286,12 @@ struct ConfigJobQuery {
   int limit = 50;                     // newest first
   std::optional<std::string> before;  // cursor: jobs created before this job id
   std::optional<std::string> state;   // Running | Completed
+};
+struct CommandQuery {
+  std::optional<PileId> pile;
+  bool open_only = false;             // only Pending / Sent
+  std::optional<std::string> before;  // cursor: ids < before (ids are time-ordered), newest first
+  int limit = 50;
 };
 
 // Audit entries, newest first. Filters are exact matches; `before` is the paging cursor (ids
@@ -307,6 +338,8 @@ class Store {
   // Tokens neither revoked nor expired at `now` (the authentication cache is loaded from this).
   virtual Result<std::vector<TokenRecord>> live_tokens(Timestamp now) = 0;
   virtual Result<std::vector<AuditRecord>> audit(const AuditQuery& q) = 0;
+  virtual Result<std::optional<CommandRecord>> command(const std::string& id) = 0;
+  virtual Result<std::vector<CommandRecord>> commands(const CommandQuery& q) = 0;
 
   virtual Result<std::vector<ConfigJobRecord>> config_jobs(const ConfigJobQuery& q) = 0;
   virtual Result<std::optional<ConfigJobRecord>> config_job(const std::string& id) = 0;

@@ -125,6 +125,52 @@ test('the simulator speaks schema-valid OCPP 1.6 and answers server-initiated CA
     assert.equal(stop.transactionData.at(-1).sampledValue[0].context, 'Transaction.End');
   });
 
+  await t.test('AuthorizeRemoteTxRequests makes a remote start Authorize first; ChargePointMaxProfile caps the current', async () => {
+    assert.equal((await client.call('ChangeConfiguration', { key: 'AuthorizeRemoteTxRequests', value: 'true' })).status, 'Accepted');
+    const from = calls.seen.length;
+    assert.equal((await client.call('RemoteStartTransaction', { idTag: 'REMOTE-2' })).status, 'Accepted');
+    await calls.wait((a, p) => a === 'Authorize' && p.idTag === 'REMOTE-2', from);
+    const start = await calls.wait((a, p) => a === 'StartTransaction' && p.idTag === 'REMOTE-2', from);
+    const txId = txSeq;
+    // 1 A per phase: far below what any simulated EV draws even early in its ramp, so an
+    // uncapped session would show it.
+    const limitA = 1;
+    const profile = {
+      connectorId: 0,
+      csChargingProfiles: {
+        chargingProfileId: 900001, stackLevel: 0, chargingProfilePurpose: 'ChargePointMaxProfile', chargingProfileKind: 'Absolute',
+        chargingSchedule: { startSchedule: new Date().toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: limitA }] },
+      },
+    };
+    assert.equal((await client.call('SetChargingProfile', { ...profile, connectorId: 1 })).status, 'Rejected');
+    assert.equal((await client.call('SetChargingProfile', profile)).status, 'Accepted');
+    const after = calls.seen.length;
+    const currents = (p) => p.meterValue[0].sampledValue.filter((s) => s.measurand === 'Current.Import').map((s) => Number(s.value));
+    // Skip one MeterValues (it may have been taken before the limit), then every phase stays under it.
+    await calls.wait((a, p) => a === 'MeterValues' && p.transactionId === txId, after);
+    const next = calls.seen.length;
+    const capped = await calls.wait((a, p) => a === 'MeterValues' && p.transactionId === txId, next);
+    assert.ok(currents(capped).length > 0);
+    for (const amps of currents(capped)) assert.ok(amps <= limitA * 1.05, `phase current ${amps} A above the ${limitA} A limit`);
+    assert.equal((await client.call('RemoteStopTransaction', { transactionId: txId })).status, 'Accepted');
+    await calls.wait((a, p) => a === 'StopTransaction' && p.transactionId === txId, from);
+    assert.equal(start.connectorId >= 1, true);
+    assert.equal((await client.call('ClearChargingProfile', { chargingProfilePurpose: 'ChargePointMaxProfile' })).status, 'Accepted');
+    assert.equal((await client.call('ChangeConfiguration', { key: 'AuthorizeRemoteTxRequests', value: 'false' })).status, 'Accepted');
+  });
+
+  await t.test('UpdateFirmware and GetDiagnostics answer at once and report progress; DataTransfer is UnknownVendorId', async () => {
+    const from = calls.seen.length;
+    assert.deepEqual(await client.call('UpdateFirmware', { location: 'https://fw.example/sim.bin', retrieveDate: new Date().toISOString() }), {});
+    for (const status of ['Downloading', 'Downloaded', 'Installing', 'Installed'])
+      await calls.wait((a, p) => a === 'FirmwareStatusNotification' && p.status === status, from);
+    const diagnostics = await client.call('GetDiagnostics', { location: 'ftp://logs.example/' });
+    assert.equal(diagnostics.fileName, 'diagnostics-SIMT-00001.log');
+    for (const status of ['Uploading', 'Uploaded'])
+      await calls.wait((a, p) => a === 'DiagnosticsStatusNotification' && p.status === status, from);
+    assert.equal((await client.call('DataTransfer', { vendorId: 'com.example', messageId: 'ping' })).status, 'UnknownVendorId');
+  });
+
   await t.test('UnlockConnector, ChangeAvailability, ClearCache', async () => {
     assert.equal((await client.call('UnlockConnector', { connectorId: 1 })).status, 'Unlocked');
     assert.equal((await client.call('UnlockConnector', { connectorId: 9 })).status, 'NotSupported');

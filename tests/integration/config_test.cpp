@@ -52,5 +52,16 @@ TEST(Config, UnknownKeyIsAStartupError) {
   std::remove(path.c_str());
 }
 
+TEST(Config, OcppCallTimeoutOutsideItsRangeIsAStartupError) {
+  const auto path = write_config("ocpp-call-timeout = 0\n");
+  EXPECT_THROW(ServerProcess server({"--config", path}), std::runtime_error);
+  EXPECT_THROW(ServerProcess server({"--ocpp-call-timeout", "0"}), std::runtime_error);
+  std::remove(path.c_str());
+  const auto ok = write_config("ocpp-call-timeout = 5\n");
+  ServerProcess server({"--config", ok});
+  EXPECT_GT(server.api_port(), 0);
+  std::remove(ok.c_str());
+}
+
 }  // namespace
 }  // namespace cp::testing

@@ -80,5 +80,9 @@ void delete_pile_policy(ApiState& s, Request& req, Respond respond);
 // live events (event_handlers.cpp)
 void issue_event_ticket(ApiState& s, Request& req, Respond respond);
 void event_stream(ApiState& s, Request& req, Respond respond);
+// remote control (command_handlers.cpp)
+void create_command(ApiState& s, Request& req, Respond respond);
+void get_command(ApiState& s, Request& req, Respond respond);
+void list_pile_commands(ApiState& s, Request& req, Respond respond);
 
 }  // namespace cp::api::detail

@@ -63,6 +63,9 @@ std::vector<Route> make_routes(const std::shared_ptr<ApiState>& state) {
       {"DELETE", "/api/v1/piles/{id}/acquisition-policy", Role::Admin, Exec::Inline, bind(delete_pile_policy)},
       {"POST", "/api/v1/events/ticket", Role::Viewer, Exec::Inline, bind(issue_event_ticket)},
       {"GET", "/api/v1/events", Role::Viewer, Exec::Inline, bind(event_stream), Credentials::BearerOrTicket},
+      {"POST", "/api/v1/piles/{id}/commands", Role::Operator, Exec::Inline, bind(create_command)},
+      {"GET", "/api/v1/piles/{id}/commands", Role::Viewer, Exec::Inline, bind(list_pile_commands)},
+      {"GET", "/api/v1/commands/{id}", Role::Viewer, Exec::Inline, bind(get_command)},
   };
 }
 

@@ -14,9 +14,9 @@ namespace {
 using ocpp::Refusal;
 
 // OCPP 1.6 Central System -> Charge Point actions the simulator knows but does not implement.
-constexpr std::array<std::string_view, 10> kUnsupported{
-    "CancelReservation", "ClearChargingProfile", "GetCompositeSchedule", "GetDiagnostics", "GetLocalListVersion",
-    "ReserveNow",        "SendLocalList",        "SetChargingProfile",   "UpdateFirmware", "DataTransfer"};
+constexpr std::array<std::string_view, 5> kUnsupported{"CancelReservation", "GetCompositeSchedule",
+                                                       "GetLocalListVersion", "ReserveNow", "SendLocalList"};
+constexpr double kNominalVoltage = 230.0;  // the charging curve's phase voltage
 
 std::optional<Refusal> require_enum(const json::object& o, std::string_view key,
                                     std::initializer_list<std::string_view> allowed) {
@@ -37,6 +37,31 @@ std::optional<std::int64_t> optional_int(const json::object& o, std::string_view
 }
 
 json::object status_answer(std::string_view s) { return json::object{{"status", s}}; }
+
+const json::object* object_at(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_object() ? &v->get_object() : nullptr;
+}
+
+// OCPP 1.6 §7.8/§7.13: the first schedule period's limit (startPeriod 0) in A or W; nullopt
+// for a profile the simulator cannot honour (missing schedule, no period at 0).
+std::optional<ChargingLimit> first_limit(const json::object& profile) {
+  const auto* schedule = object_at(profile, "chargingSchedule");
+  if (schedule == nullptr) return std::nullopt;
+  const auto* unit = schedule->if_contains("chargingRateUnit");
+  const auto* periods = schedule->if_contains("chargingSchedulePeriod");
+  if (unit == nullptr || !unit->is_string() || periods == nullptr || !periods->is_array()) return std::nullopt;
+  for (const auto& p : periods->get_array()) {
+    const auto* po = p.if_object();
+    if (po == nullptr || !po->contains("startPeriod") || !po->contains("limit")) continue;
+    if (!po->at("startPeriod").is_number() || !po->at("limit").is_number()) continue;
+    if (po->at("startPeriod").to_number<double>() != 0) continue;
+    return ChargingLimit{unit->get_string() == "A", po->at("limit").to_number<double>()};
+  }
+  return std::nullopt;
+}
+
+double to_watts(const ChargingLimit& l, int phases) { return l.amps ? l.limit * kNominalVoltage * phases : l.limit; }
 
 }  // namespace
 
@@ -102,8 +127,15 @@ ocpp::Answer ChargePoint::answer(const ConnPtr& conn, const std::string& action,
                    : what == "StatusNotification"           ? K::Status
                    : what == "DiagnosticsStatusNotification" ? K::DiagnosticsStatus
                                                             : K::FirmwareStatus;
-    follow_up(conn, FollowUp{kind, cid ? static_cast<int>(*cid) : -1});
+    follow_up(conn, FollowUp{kind, cid ? static_cast<int>(*cid) : -1, "Idle"});
     return status_answer("Accepted");
+  }
+  if (action == "SetChargingProfile") return answer_set_charging_profile(p);
+  if (action == "ClearChargingProfile") return answer_clear_charging_profile(p);
+  if (action == "UpdateFirmware" || action == "GetDiagnostics") return answer_firmware_or_diagnostics(conn, action, p);
+  if (action == "DataTransfer") {
+    if (auto r = ocpp::require_string(p, "vendorId")) return *r;
+    return status_answer("UnknownVendorId");  // OCPP 1.6 §5.6: no vendor extensions here
   }
   if (std::find(kUnsupported.begin(), kUnsupported.end(), action) != kUnsupported.end())
     return Refusal{"NotSupported", action + " is not supported by this charge point"};
@@ -130,6 +162,16 @@ ocpp::Answer ChargePoint::answer_remote_start(const ConnPtr& conn, const json::o
   if (target == nullptr || target->phase != Phase::Idle || target->inoperative || target->remote_id_tag)
     return status_answer("Rejected");
   target->remote_id_tag = tag;
+  target->remote_limit.reset();
+  if (const auto* profile = object_at(p, "chargingProfile")) {
+    // OCPP 1.6 §5.11: a RemoteStartTransaction profile must be a TxProfile.
+    const auto* purpose = profile->if_contains("chargingProfilePurpose");
+    if (purpose == nullptr || !purpose->is_string() || purpose->get_string() != "TxProfile") {
+      target->remote_id_tag.reset();
+      return status_answer("Rejected");
+    }
+    target->remote_limit = first_limit(*profile);
+  }
   wake_now(conn, *target);
   return status_answer("Accepted");
 }
@@ -153,11 +195,84 @@ ocpp::Answer ChargePoint::answer_change_availability(const ConnPtr& conn, const 
     if (c.inoperative == inoperative) continue;
     c.inoperative = inoperative;
     if (!inoperative) c.due = SteadyClock::now() + idle_gap();
-    follow_up(conn, FollowUp{FollowUp::Kind::Status, c.id});
+    follow_up(conn, FollowUp{FollowUp::Kind::Status, c.id, ""});
   }
-  if (cid == 0) follow_up(conn, FollowUp{FollowUp::Kind::Status, 0});
+  if (cid == 0) follow_up(conn, FollowUp{FollowUp::Kind::Status, 0, ""});
   conn->wake.cancel();
   return status_answer(scheduled ? "Scheduled" : "Accepted");
+}
+
+// OCPP 1.6 §5.16 / §3.13: ChargePointMaxProfile on connector 0 caps the whole pile;
+// TxProfile applies to the transaction running on its connector (Rejected without one);
+// TxDefaultProfile is accepted and, like every later period, not modelled.
+ocpp::Answer ChargePoint::answer_set_charging_profile(const json::object& p) {
+  if (auto r = ocpp::require_int(p, "connectorId")) return *r;
+  const auto* profile = object_at(p, "csChargingProfiles");
+  if (profile == nullptr) return Refusal{"OccurrenceConstraintViolation", "csChargingProfiles is required"};
+  if (auto r = require_enum(*profile, "chargingProfilePurpose", {"ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"}))
+    return *r;
+  if (auto r = require_enum(*profile, "chargingProfileKind", {"Absolute", "Recurring", "Relative"})) return *r;
+  const auto cid = p.at("connectorId").to_number<std::int64_t>();
+  const std::string_view purpose = profile->at("chargingProfilePurpose").get_string();
+  const auto limit = first_limit(*profile);
+  if (!limit) return status_answer("Rejected");
+  if (purpose == "ChargePointMaxProfile") {
+    if (cid != 0 || profile->at("chargingProfileKind").get_string() == "Relative") return status_answer("Rejected");
+    max_profile_ = limit;
+  } else if (purpose == "TxProfile") {
+    auto* c = connector(static_cast<int>(cid));
+    if (c == nullptr || c->phase != Phase::Charging) return status_answer("Rejected");
+    c->tx_limit = limit;
+  } else if (cid < 0 || cid > static_cast<std::int64_t>(connectors_.size())) {
+    return status_answer("Rejected");
+  }
+  spdlog::debug("sim_charging_profile pile={} purpose={} limit={}{}", cred_.id, purpose, limit->limit,
+                limit->amps ? "A" : "W");
+  apply_power_caps();
+  return status_answer("Accepted");
+}
+
+ocpp::Answer ChargePoint::answer_clear_charging_profile(const json::object& p) {
+  const auto* purpose = p.if_contains("chargingProfilePurpose");
+  const bool any = !p.contains("id") && !p.contains("connectorId") && purpose == nullptr && !p.contains("stackLevel");
+  const bool max = purpose != nullptr && purpose->is_string() && purpose->get_string() == "ChargePointMaxProfile";
+  bool cleared = false;
+  if ((any || max) && max_profile_) {
+    max_profile_.reset();
+    cleared = true;
+  }
+  if (any)
+    for (auto& c : connectors_) cleared = std::exchange(c.tx_limit, std::nullopt).has_value() || cleared;
+  apply_power_caps();
+  return status_answer(cleared ? "Accepted" : "Unknown");
+}
+
+void ChargePoint::apply_power_caps() {
+  const auto sessions = std::count_if(connectors_.begin(), connectors_.end(), [](auto& c) { return c.curve.has_value(); });
+  for (auto& c : connectors_) {
+    if (!c.curve) continue;
+    std::optional<double> cap;
+    const int phases = c.curve->ev().phases;
+    if (max_profile_) cap = to_watts(*max_profile_, phases) / static_cast<double>(sessions);  // shared equally
+    if (c.tx_limit) cap = std::min(cap.value_or(to_watts(*c.tx_limit, phases)), to_watts(*c.tx_limit, phases));
+    c.curve->set_power_cap_w(cap);
+  }
+}
+
+// OCPP 1.6 §5.9 / §5.19: the pile answers at once and reports progress with status
+// notifications (the transfer itself is simulated: it always succeeds).
+ocpp::Answer ChargePoint::answer_firmware_or_diagnostics(const ConnPtr& conn, const std::string& action,
+                                                         const json::object& p) {
+  if (auto r = ocpp::require_string(p, "location")) return *r;
+  using K = FollowUp::Kind;
+  if (action == "UpdateFirmware") {
+    if (auto r = ocpp::require_string(p, "retrieveDate")) return *r;
+    for (const char* s : {"Downloading", "Downloaded", "Installing", "Installed"})
+      follow_up(conn, FollowUp{K::FirmwareStatus, -1, s});
+    return json::object{};
+  }
+  for (const char* s : {"Uploading", "Uploaded"}) follow_up(conn, FollowUp{K::DiagnosticsStatus, -1, s});
+  return json::object{{"fileName", "diagnostics-" + cred_.id + ".log"}};
 }
 
 }  // namespace cp::sim::detail

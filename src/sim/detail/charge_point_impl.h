@@ -77,6 +77,12 @@ struct Reply {
 
 enum class Phase { Idle, Starting, Charging, Stopping };
 
+// The first period of a charging schedule (OCPP 1.6 §7.13): the simulator honours one limit.
+struct ChargingLimit {
+  bool amps = true;  // chargingRateUnit A (per phase) or W
+  double limit = 0;
+};
+
 struct ConnectorSim {
   int id = 0;
   Phase phase = Phase::Idle;
@@ -85,6 +91,8 @@ struct ConnectorSim {
   std::optional<bool> pending_inoperative;  // ChangeAvailability answered Scheduled
   std::optional<std::string> remote_id_tag;  // RemoteStartTransaction accepted
   std::optional<std::string> stop_reason;    // a stop has been asked for
+  std::optional<ChargingLimit> remote_limit;  // the RemoteStartTransaction's TxProfile, for the next session
+  std::optional<ChargingLimit> tx_limit;      // TxProfile of the running session
   double meter_wh = 0;                       // the connector's energy register
   std::optional<ChargingCurve> curve;
   std::int64_t transaction_id = 0;
@@ -98,7 +106,8 @@ struct ConnectorSim {
 // What a server CALL asked the pile to send or do after answering it.
 struct FollowUp {
   enum class Kind { Status, Heartbeat, Boot, MeterValues, DiagnosticsStatus, FirmwareStatus } kind;
-  int connector = -1;  // -1: every connector including 0
+  int connector = -1;        // -1: every connector including 0
+  std::string status = "Idle";  // Diagnostics/FirmwareStatusNotification status
 };
 
 class ChargePoint final : public PileHandle, public std::enable_shared_from_this<ChargePoint> {
@@ -135,6 +144,10 @@ class ChargePoint final : public PileHandle, public std::enable_shared_from_this
   ocpp::Answer answer(const ConnPtr& conn, const std::string& action, const json::object& payload);
   ocpp::Answer answer_remote_start(const ConnPtr& conn, const json::object& payload);
   ocpp::Answer answer_change_availability(const ConnPtr& conn, const json::object& payload);
+  ocpp::Answer answer_set_charging_profile(const json::object& payload);
+  ocpp::Answer answer_clear_charging_profile(const json::object& payload);
+  ocpp::Answer answer_firmware_or_diagnostics(const ConnPtr& conn, const std::string& action, const json::object& payload);
+  void apply_power_caps();  // the pile-wide and per-session limits onto the running curves
   void follow_up(const ConnPtr& conn, FollowUp f);
   void wake_now(const ConnPtr& conn, ConnectorSim& c);
   json::object boot_payload() const;
@@ -160,6 +173,7 @@ class ChargePoint final : public PileHandle, public std::enable_shared_from_this
   Configuration config_;
   std::vector<ConnectorSim> connectors_;
   std::deque<FollowUp> follow_ups_;
+  std::optional<ChargingLimit> max_profile_;  // ChargePointMaxProfile (connector 0)
   ConnPtr conn_;
 };
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "core/time.h"
 #include "sim/detail/charge_point_impl.h"
@@ -163,6 +164,7 @@ Task<void> ChargePoint::start_session(ConnPtr conn, ConnectorSim& c) {
   std::string tag = remote ? *c.remote_id_tag
                            : opts_.id_tags[std::uniform_int_distribution<std::size_t>(0, opts_.id_tags.size() - 1)(rng_)];
   c.remote_id_tag.reset();
+  c.tx_limit = remote ? std::exchange(c.remote_limit, std::nullopt) : std::nullopt;
   if (!remote || config_.value("AuthorizeRemoteTxRequests") == "true") {
     json::object payload{{"idTag", tag}};
     auto r = co_await call(conn, std::string("Authorize"), std::move(payload));
@@ -174,6 +176,7 @@ Task<void> ChargePoint::start_session(ConnPtr conn, ConnectorSim& c) {
   }
   co_await status(conn, c.id, std::string("Preparing"));
   c.curve.emplace(random_ev(rng_), c.meter_wh, ambient_c_, rng_());
+  apply_power_caps();
   c.meter_start_wh = std::floor(c.meter_wh);
   c.start_timestamp = now_rfc3339();
   json::object start{{"connectorId", c.id},
@@ -184,6 +187,8 @@ Task<void> ChargePoint::start_session(ConnPtr conn, ConnectorSim& c) {
   if (!r.ok || !r.payload.contains("transactionId")) {
     c.phase = Phase::Idle;
     c.curve.reset();
+    c.tx_limit.reset();
+    apply_power_caps();
     co_await status(conn, c.id, connector_status(c));
     c.due = SteadyClock::now() + idle_gap();
     co_return;
@@ -244,6 +249,8 @@ Task<void> ChargePoint::stop_session(ConnPtr conn, ConnectorSim& c) {
   co_await status(conn, c.id, std::string("Finishing"));
   c.phase = Phase::Idle;
   c.curve.reset();
+  c.tx_limit.reset();
+  apply_power_caps();  // the pile-wide limit is shared by fewer sessions now
   c.stop_reason.reset();
   if (c.pending_inoperative) c.inoperative = *c.pending_inoperative;
   c.pending_inoperative.reset();
@@ -288,7 +295,7 @@ Task<void> ChargePoint::send_follow_up(ConnPtr conn, FollowUp f) {
     }
     case K::DiagnosticsStatus:
     case K::FirmwareStatus: {
-      json::object payload{{"status", "Idle"}};
+      json::object payload{{"status", f.status}};
       const bool diag = f.kind == K::DiagnosticsStatus;
       co_await call(conn, std::string(diag ? "DiagnosticsStatusNotification" : "FirmwareStatusNotification"),
                     std::move(payload));

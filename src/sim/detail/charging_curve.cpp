@@ -52,6 +52,7 @@ void ChargingCurve::advance(double seconds) {
     elapsed_s_ += dt;
     const double ramp = std::min(1.0, elapsed_s_ / kRampSeconds);
     power_w_ = ev_full() ? 0.0 : taper_power_w(soc_, ev_.max_power_w) * ramp;
+    if (power_cap_w_) power_w_ = std::clamp(power_w_, 0.0, std::max(0.0, *power_cap_w_));
     const double wh = power_w_ * dt / 3600.0;
     energy_wh_ += wh;
     soc_ = std::min(100.0, soc_ + 100.0 * wh * kEfficiency / ev_.capacity_wh);

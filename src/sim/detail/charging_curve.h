@@ -6,6 +6,7 @@
 // register is cumulative over the pile's life and never decreases.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -44,6 +45,10 @@ class ChargingCurve {
   double energy_register_wh() const { return energy_wh_; }
   double delivered_wh() const { return energy_wh_ - meter_start_wh_; }
   double power_w() const { return power_w_; }
+  // A limit the pile imposes (smart charging): the drawn power never exceeds it from the next
+  // `advance` on. nullopt removes it.
+  void set_power_cap_w(std::optional<double> cap_w) { power_cap_w_ = cap_w; }
+  std::optional<double> power_cap_w() const { return power_cap_w_; }
   double soc_percent() const { return soc_; }
   double temperature_c() const { return temperature_c_; }
   bool ev_full() const { return soc_ >= ev_.soc_target; }
@@ -60,6 +65,7 @@ class ChargingCurve {
   double energy_wh_;
   double soc_;
   double power_w_ = 0;
+  std::optional<double> power_cap_w_;
   double ambient_c_;
   double temperature_c_;
   double elapsed_s_ = 0;

@@ -47,6 +47,8 @@ class SqliteStore final : public Store {
   Result<std::vector<AcquisitionPolicyRecord>> acquisition_policies() override;
   Result<std::vector<TokenRecord>> live_tokens(Timestamp now) override;
   Result<std::vector<AuditRecord>> audit(const AuditQuery& q) override;
+  Result<std::optional<CommandRecord>> command(const std::string& id) override;
+  Result<std::vector<CommandRecord>> commands(const CommandQuery& q) override;
 
   StoreStats stats() const override;
 

@@ -17,7 +17,8 @@ constexpr std::array<const char*, std::variant_size_v<WriteOp>> kOpNames{
     "upsert_config_job_results", "record_pile_config", "upsert_acquisition_policy",
     "delete_acquisition_policy",
     "insert_token",      "revoke_token",        "revoke_tokens_of",     "touch_token",
-    "purge_sessions",    "insert_audit"};
+    "purge_sessions",    "insert_audit",
+    "insert_command",    "update_command",      "finish_open_commands"};
 
 // Registration fields only: boot-reported and live fields belong to RecordBoot/TouchPile.
 constexpr const char* kUpsertPile =
@@ -66,6 +67,13 @@ constexpr const char* kPurgeSessions =
     "DELETE FROM tokens WHERE kind = 'session' AND (expires < ?1 OR revoked < ?1)";
 constexpr const char* kInsertAudit =
     "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kInsertCommand =
+    "INSERT INTO commands (id, pile, type, args, status, detail, response, created_by, created, updated)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kUpdateCommand =
+    "UPDATE commands SET status = ?2, detail = ?3, response = COALESCE(?4, response), updated = ?5 WHERE id = ?1";
+constexpr const char* kFinishOpenCommands =
+    "UPDATE commands SET status = ?1, detail = ?2, updated = ?3 WHERE status IN ('Pending', 'Sent')";
 
 }  // namespace
 
@@ -103,6 +111,9 @@ Result<WriteOps> WriteOps::prepare(sqlite3* db, std::size_t rejected_frames_kept
       {&w.touch_token_, kTouchToken},
       {&w.purge_sessions_, kPurgeSessions},
       {&w.insert_audit_, kInsertAudit},
+      {&w.insert_command_, kInsertCommand},
+      {&w.update_command_, kUpdateCommand},
+      {&w.finish_open_commands_, kFinishOpenCommands},
       {&w.reserve_ids_,
        "UPDATE sequences SET value = MAX(value, ?) WHERE name = 'transaction'"},
       {&w.find_tpile_, "SELECT id FROM telemetry_piles WHERE pile = ?"},
@@ -353,6 +364,40 @@ Status WriteOps::apply_one(const UpsertUser& op) {
 Status WriteOps::apply_one(const DeleteUser& op) {
   delete_user_.bind(1, op.username);
   return delete_user_.run();
+}
+
+Status WriteOps::apply_one(const InsertCommand& op) {
+  const CommandRecord& c = op.command;
+  Stmt& s = insert_command_;
+  s.bind(1, c.id);
+  s.bind(2, c.pile);
+  s.bind(3, c.type);
+  s.bind(4, c.args_json);
+  s.bind(5, c.status);
+  s.bind(6, c.detail);
+  s.bind(7, c.response_json);
+  s.bind(8, c.created_by);
+  s.bind(9, c.created);
+  s.bind(10, c.updated);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const UpdateCommand& op) {
+  Stmt& s = update_command_;
+  s.bind(1, op.id);
+  s.bind(2, op.status);
+  s.bind(3, op.detail);
+  s.bind(4, op.response_json);
+  s.bind(5, op.updated);
+  return s.run();
+}
+
+Status WriteOps::apply_one(const FinishOpenCommands& op) {
+  Stmt& s = finish_open_commands_;
+  s.bind(1, op.status);
+  s.bind(2, op.detail);
+  s.bind(3, op.updated);
+  return s.run();
 }
 
 }  // namespace cp::store::sqlite

@@ -61,6 +61,9 @@ class WriteOps {
   Status apply_one(const TouchToken& op);
   Status apply_one(const PurgeSessions& op);
   Status apply_one(const InsertAudit& op);
+  Status apply_one(const InsertCommand& op);
+  Status apply_one(const UpdateCommand& op);
+  Status apply_one(const FinishOpenCommands& op);
 
  private:
   struct StringHash {
@@ -86,6 +89,7 @@ class WriteOps {
   Stmt insert_status_report_, insert_rejected_, prune_rejected_, upsert_user_, delete_user_;
   Stmt insert_token_, revoke_token_, revoke_tokens_of_, touch_token_, purge_sessions_, insert_audit_;
   Stmt reserve_ids_;
+  Stmt insert_command_, update_command_, finish_open_commands_;
   Stmt find_tpile_, insert_tpile_, find_measurand_, insert_measurand_, find_attr_, insert_attr_;
   KeyCache piles_, measurands_, attributes_;
   // Reused buffers, so steady-state inserts allocate nothing.

@@ -205,6 +205,26 @@ class FakeStore final : public store::Store {
     std::lock_guard lock(mu_);
     return tokens_;
   }
+  Result<std::optional<store::CommandRecord>> command(const std::string& id) override {
+    if (fail_reads_) return read_error();
+    std::lock_guard lock(mu_);
+    auto it = commands_.find(id);
+    return it == commands_.end() ? std::optional<store::CommandRecord>{} : std::optional{it->second};
+  }
+  Result<std::vector<store::CommandRecord>> commands(const store::CommandQuery& q) override {
+    if (fail_reads_) return read_error();
+    std::lock_guard lock(mu_);
+    std::vector<store::CommandRecord> out;
+    for (auto it = commands_.rbegin(); it != commands_.rend(); ++it) {
+      const auto& c = it->second;
+      if (q.pile && c.pile != *q.pile) continue;
+      if (q.open_only && c.status != "Pending" && c.status != "Sent") continue;
+      if (q.before && c.id >= *q.before) continue;
+      if (static_cast<int>(out.size()) >= q.limit) break;
+      out.push_back(c);
+    }
+    return out;
+  }
   store::StoreStats stats() const override {
     std::lock_guard lock(mu_);
     return stats_;
@@ -313,6 +333,19 @@ class FakeStore final : public store::Store {
   }
   template <class Op>
   void apply(Op&) {}  // operations the fake does not model are committed (recorded) only
+  void apply(store::InsertCommand& o) { commands_[o.command.id] = o.command; }
+  void apply(store::UpdateCommand& o) {
+    auto it = commands_.find(o.id);
+    if (it == commands_.end()) return;
+    it->second.status = o.status;
+    it->second.detail = o.detail;
+    if (o.response_json) it->second.response_json = o.response_json;
+    it->second.updated = o.updated;
+  }
+  void apply(store::FinishOpenCommands& o) {
+    for (auto& [id, c] : commands_)
+      if (c.status == "Pending" || c.status == "Sent") c.status = o.status, c.detail = o.detail, c.updated = o.updated;
+  }
 
   mutable std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
@@ -333,6 +366,7 @@ class FakeStore final : public store::Store {
   std::map<std::string, store::UserRecord> users_;
   std::map<std::string, store::TokenRecord> tokens_;
   std::vector<store::AuditRecord> audit_;
+  std::map<std::string, store::CommandRecord> commands_;
   std::thread writer_;  // last: starts after every member above is constructed
 };
 

@@ -114,5 +114,22 @@ TEST(ChargingCurve, RandomEvIsPlausible) {
   }
 }
 
+TEST(ChargingCurve, PowerCapLimitsDrawnPowerAndCurrentUntilRemoved) {
+  ChargingCurve curve(ev(20), 0, 20, 7);
+  curve.advance(120);  // past the ramp: full 22 kW
+  EXPECT_NEAR(curve.power_w(), 22000, 1);
+  curve.set_power_cap_w(230.0 * 3 * 16);  // 16 A on three phases
+  curve.advance(10);
+  EXPECT_NEAR(curve.power_w(), 11040, 1);
+  for (const auto& r : curve.sample()) {
+    if (r.measurand == "Current.Import") {
+      EXPECT_LT(r.value, 16.5) << r.phase;
+    }
+  }
+  curve.set_power_cap_w(std::nullopt);
+  curve.advance(10);
+  EXPECT_NEAR(curve.power_w(), 22000, 1);
+}
+
 }  // namespace
 }  // namespace cp::sim

@@ -108,8 +108,8 @@ Request build(const domain::ApplyConfig&) {  // never a single CALL: Run::start 
 // OCPP 1.6 §3.13 / §5.16: the pile-wide limit is a ChargePointMaxProfile on connector 0.
 // Kind Absolute with startSchedule = now and one open-ended period: the limit holds from now
 // on. Relative is not used: its periods count from the start of a transaction, which a
-// pile-wide profile does not have (OCPP 2.0.1 K01.FR.38 forbids Relative for the equivalent
-// ChargingStationMaxProfile outright).
+// pile-wide profile does not have (OCPP 2.0.1 K01 rules Relative out for the equivalent
+// ChargingStationMaxProfile).
 std::optional<json::object> max_profile(std::string_view key, const std::string& value, Timestamp now) {
   std::string_view unit;
   if (key == "ChargePointMaxProfile.A") unit = "A";
