@@ -501,6 +501,10 @@ void ConfigJobs::create(NewConfigJob spec, store::WriteBatch extra, domain::Repl
   }
   insert.job = r;
   store::WriteBatch batch{std::move(insert)};
+  if (spec.audit) {
+    spec.audit->target = r.id;
+    batch.push_back(store::InsertAudit{std::move(*spec.audit)});
+  }
   for (auto& op : extra) batch.push_back(std::move(op));
   const std::string id = r.id;
   s.store.submit(std::move(batch), [self = state_, job = std::make_shared<State::Job>(std::move(job)), id,

@@ -58,6 +58,8 @@ struct NewConfigJob {
   std::optional<std::chrono::seconds> expires_in;  // default: options.default_expiry
   std::optional<std::string> idempotency_key;
   std::string request_digest;
+  // Audit entry committed with the job; its target is set to the job id.
+  std::optional<store::AuditRecord> audit;
 };
 
 class ConfigJobs {

@@ -77,7 +77,12 @@ void Control::submit(CommandRequest request, Accepted accepted) {
   record.status = "Pending";
   record.created_by = std::move(request.created_by);
   record.created = record.updated = clock_.now();
-  store_.submit({store::InsertCommand{record}},
+  store::WriteBatch batch{store::InsertCommand{record}};
+  if (request.audit) {
+    request.audit->target = record.id;
+    batch.push_back(store::InsertAudit{std::move(*request.audit)});
+  }
+  store_.submit(std::move(batch),
                 [this, record, command = std::move(request.command), accepted = std::move(accepted)](
                     const Status& s) mutable {
                   if (!s) return accepted(fail(s.error()));

@@ -35,6 +35,8 @@ struct CommandRequest {
   domain::Command command;
   std::string args_json;   // the validated args object, as recorded and shown by the API
   std::string created_by;  // the API principal
+  // Audit entry committed with the command; its target is set to the command id.
+  std::optional<store::AuditRecord> audit;
 };
 
 class Control {

@@ -100,6 +100,11 @@ TEST_F(Commands, RemoteStartAcceptedByThePileRecordsItsExactAnswer) {
   EXPECT_EQ(c.at("pile"), "CP-RS");
   EXPECT_EQ(c.at("created_by"), "admin");
   EXPECT_EQ(c.at("args"), (json::value{{"connector", 1}, {"id_tag", "TAG-42"}}));
+  // Who sent it is in the audit log, written with the command.
+  auto audit = json::parse(http_request(server.api_port(), "GET", "/api/v1/audit?action=command.create", {}, token).body);
+  ASSERT_EQ(audit.at("items").as_array().size(), 1u) << json::serialize(audit);
+  EXPECT_EQ(audit.at("items").at(0).at("target").as_string(), id);
+  EXPECT_EQ(audit.at("items").at(0).at("actor").as_string(), "admin");
 }
 
 TEST_F(Commands, ResetRejectedAndUnlockFailedAreRecordedAsAnswered) {

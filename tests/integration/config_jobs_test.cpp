@@ -262,6 +262,12 @@ TEST_F(ConfigJobs, IdempotencyKeyReturnsTheSameJobAndRefusesAnotherRequest) {
   EXPECT_NE(other.body.find("idempotency_key_reused"), std::string::npos);
   auto list = json::parse(http_request(server->api_port(), "GET", "/api/v1/config-jobs", {}, token).body);
   EXPECT_EQ(list.at("items").as_array().size(), 1u);
+  // One audit entry, written with the job; the replay added none.
+  auto audit = json::parse(
+      http_request(server->api_port(), "GET", "/api/v1/audit?action=config_job.create", {}, token).body);
+  ASSERT_EQ(audit.at("items").as_array().size(), 1u) << json::serialize(audit);
+  EXPECT_EQ(audit.at("items").at(0).at("target"), json::parse(a.body).at("id"));
+  EXPECT_EQ(audit.at("items").at(0).at("actor").as_string(), "admin");
 }
 
 TEST_F(ConfigJobs, CatalogueListsTypesRangesAndMappings) {
@@ -338,6 +344,13 @@ TEST_F(ConfigJobs, AcquisitionPolicyIsPushedAsAJobAndEnforcedOnIngestion) {
   EXPECT_EQ(http_request(server->api_port(), "PUT", "/api/v1/acquisition-policy", R"({"sample_interval_s":-1})", token)
                 .status,
             400);
+
+  auto audit = json::parse(
+      http_request(server->api_port(), "GET", "/api/v1/audit?action=acquisition_policy.update", {}, token).body);
+  EXPECT_EQ(audit.at("items").as_array().size(), 2u) << json::serialize(audit);  // fleet, then CP-1
+  audit = json::parse(
+      http_request(server->api_port(), "GET", "/api/v1/audit?action=acquisition_policy.delete", {}, token).body);
+  EXPECT_EQ(audit.at("items").as_array().size(), 1u);
 
   // The policy survives a restart.
   server->terminate();

@@ -50,7 +50,8 @@ void create_command(ApiState& s, Request& req, Respond respond) {
   auto parsed = parse_command_request(req.body, s.ctx.clock.now());
   if (!parsed) return respond(problem(parsed.error().status, parsed.error().code, parsed.error().detail));
   services::CommandRequest request{pile, std::move(parsed->command), std::move(parsed->args_json),
-                                   req.principal ? req.principal->username : ""};
+                                   req.principal ? req.principal->username : "", std::nullopt};
+  request.audit = audit_record(s, req, "command.create", "", json::object{{"pile", pile}, {"type", domain::command_type(request.command)}});
   s.ctx.control->submit(std::move(request), [pile, respond = std::move(respond)](Result<std::string> id) {
     if (!id) {
       if (id.error().code == "pile_not_found") return respond(problem(404, "pile_not_found", id.error().message));

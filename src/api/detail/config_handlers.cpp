@@ -374,6 +374,8 @@ void create_config_job(ApiState& s, Request& req, Respond respond) {
     return respond(unprocessable("no_targets", "the targets select no piles"));
   }
   for (const auto& p : *piles) job.targets.push_back({p.id, p.protocol, job.parameters});
+  job.audit = audit_record(s, req, "config_job.create", "",
+                           json::object{{"piles", piles->size()}, {"parameters", job.parameters.size()}});
   const auto count = job.targets.size();
   spdlog::info("config_job.requested by={} piles={} parameters={}", job.actor, count, job.parameters.size());
   submit_job(s, std::move(job), {},
@@ -515,6 +517,7 @@ void retry_config_job(ApiState& s, Request& req, Respond respond) {
     retry.targets.push_back({pile, live->protocol, std::move(settings)});
   }
   if (retry.targets.empty()) return respond(unprocessable("nothing_to_retry", "no results of job " + id + " match"));
+  retry.audit = audit_record(s, req, "config_job.create", "", json::object{{"retry_of", id}, {"piles", retry.targets.size()}});
   const auto count = retry.targets.size();
   submit_job(s, std::move(retry), {}, std::move(respond), [count, id](const std::string&) {
     return json::object{{"state", "Running"}, {"piles", count}, {"retry_of", id}};
@@ -560,11 +563,13 @@ void put_fleet_policy(ApiState& s, Request& req, Respond respond) {
     return a.compose(*policy, it == overrides.end() ? nullptr : &it->second);
   };
   auto job = policy_job(piles, actor, resolve, json::serialize(json::object{{"all", true}}));
+  job.audit = audit_record(s, req, "config_job.create", "", json::object{{"origin", "acquisition_policy"}});
   auto record = policy_record("*", *policy, actor, s.ctx.clock.now());
+  const store::InsertAudit audit{audit_record(s, req, "acquisition_policy.update", "*", policy_json(*policy))};
   const auto new_policy = *policy;
   if (job.targets.empty()) {
     // No piles yet: store the policy alone.
-    s.ctx.store.submit({store::UpsertAcquisitionPolicy{record}}, [&s, new_policy, respond = std::move(respond)](const Status& st) {
+    s.ctx.store.submit({store::UpsertAcquisitionPolicy{record}, audit}, [&s, new_policy, respond = std::move(respond)](const Status& st) {
       if (!st) return respond(store_problem(st.error()));
       s.ctx.acquisition->set_fleet(new_policy);
       respond(json_response(200, json::object{{"policy", policy_json(new_policy)},
@@ -574,7 +579,7 @@ void put_fleet_policy(ApiState& s, Request& req, Respond respond) {
     return;
   }
   s.ctx.config_jobs->create(
-      std::move(job), {store::UpsertAcquisitionPolicy{record}},
+      std::move(job), {store::UpsertAcquisitionPolicy{record}, audit},
       [&s, new_policy, respond = std::move(respond)](Result<std::string> id) {
         if (!id) return respond(store_problem(id.error()));
         s.ctx.acquisition->set_fleet(new_policy);
@@ -611,7 +616,10 @@ void change_pile_policy(ApiState& s, Request& req, Respond respond, std::optiona
   const auto fleet = a.fleet();
   auto resolve = [&](const std::string&) { return a.compose(fleet, policy ? &*policy : nullptr); };
   auto job = policy_job({*live}, actor, resolve, json::serialize(json::object{{"piles", json::array{json::value(id)}}}));
+  job.audit = audit_record(s, req, "config_job.create", "", json::object{{"origin", "acquisition_policy"}});
   store::WriteBatch extra;
+  extra.push_back(store::InsertAudit{audit_record(s, req, policy ? "acquisition_policy.update" : "acquisition_policy.delete", id,
+                                                  policy ? policy_json(*policy) : json::object{})});
   if (policy) extra.push_back(store::UpsertAcquisitionPolicy{policy_record(id, *policy, actor, s.ctx.clock.now())});
   else extra.push_back(store::DeleteAcquisitionPolicy{id});
   s.ctx.config_jobs->create(std::move(job), std::move(extra),

@@ -88,7 +88,7 @@ struct ControlTest : ::testing::Test {
   }
   std::string submit(domain::Command c, std::string pile = "CP-1") {
     Capture<Result<std::string>> accepted;
-    control->submit({std::move(pile), std::move(c), R"({"type":"soft"})", "alice"}, accepted.callback());
+    control->submit({std::move(pile), std::move(c), R"({"type":"soft"})", "alice", std::nullopt}, accepted.callback());
     auto& r = accepted.wait();
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : "";
@@ -108,7 +108,7 @@ struct ControlTest : ::testing::Test {
 TEST_F(ControlTest, AcceptsOnlyOnceThePendingCommandIsDurable) {
   store.hold();
   Capture<Result<std::string>> accepted;
-  control->submit({"CP-1", domain::Reset{false}, "{}", "alice"}, accepted.callback());
+  control->submit({"CP-1", domain::Reset{false}, "{}", "alice", std::nullopt}, accepted.callback());
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_FALSE(accepted.done());
   store.release();
@@ -124,7 +124,7 @@ TEST_F(ControlTest, AcceptsOnlyOnceThePendingCommandIsDurable) {
 
 TEST_F(ControlTest, UnknownPileIsRefusedAndNothingIsRecorded) {
   Capture<Result<std::string>> accepted;
-  control->submit({"CP-NONE", domain::ClearCache{}, "{}", "alice"}, accepted.callback());
+  control->submit({"CP-NONE", domain::ClearCache{}, "{}", "alice", std::nullopt}, accepted.callback());
   ASSERT_FALSE(accepted.wait().ok());
   EXPECT_EQ(accepted.wait().error().code, "pile_not_found");
   store.flush();
@@ -136,7 +136,7 @@ TEST_F(ControlTest, StoreFailureIsReportedAndTheCommandIsNotSent) {
   registry.attach("CP-1", link, clock.now());
   store.fail_next(1, "io_error");
   Capture<Result<std::string>> accepted;
-  control->submit({"CP-1", domain::ClearCache{}, "{}", "alice"}, accepted.callback());
+  control->submit({"CP-1", domain::ClearCache{}, "{}", "alice", std::nullopt}, accepted.callback());
   ASSERT_FALSE(accepted.wait().ok());
   EXPECT_EQ(accepted.wait().error().code, "io_error");
   run_posted();
