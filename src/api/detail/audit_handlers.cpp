@@ -51,14 +51,7 @@ void list_audit(ApiState& s, Request& req, Respond respond) {
   q.limit = static_cast<int>(page) + 1;  // one more tells whether there is a next page
   auto rows = s.ctx.store.audit(q);
   if (!rows) return respond(store_problem(rows.error()));
-  json::value next = nullptr;
-  if (static_cast<std::int64_t>(rows->size()) > page) {
-    rows->pop_back();
-    next = json::value(rows->back().id);  // pass as ?before= for the next (older) page
-  }
-  json::array items;
-  for (const auto& a : *rows) items.push_back(audit_json(a));
-  respond(json_response(200, json::object{{"items", std::move(items)}, {"next", std::move(next)}}));
+  respond(json_response(200, page_json(*rows, page, audit_json)));
 }
 
 }  // namespace cp::api::detail

@@ -397,14 +397,7 @@ void list_config_jobs(ApiState& s, Request& req, Respond respond) {
     return respond(problem(400, "invalid_parameter", "'state' must be Running or Completed"));
   auto jobs = s.ctx.store.config_jobs(q);
   if (!jobs) return respond(store_problem(jobs.error()));
-  json::value next = nullptr;
-  if (static_cast<int>(jobs->size()) >= q.limit) {
-    jobs->pop_back();
-    next = json::value(jobs->back().id);
-  }
-  json::array items;
-  for (const auto& j : *jobs) items.push_back(job_summary_json(j));
-  respond(json_response(200, json::object{{"items", std::move(items)}, {"next", std::move(next)}}));
+  respond(json_response(200, page_json(*jobs, q.limit - 1, job_summary_json)));
 }
 
 void get_config_job(ApiState& s, Request& req, Respond respond) {

@@ -60,14 +60,7 @@ void list_piles(ApiState& s, Request& req, Respond respond) {
   const auto page = limit->value_or(100);
   f.limit = static_cast<int>(page) + 1;  // one more tells whether there is a next page
   auto piles = s.ctx.registry.list(f);
-  json::value next = nullptr;
-  if (static_cast<std::int64_t>(piles.size()) > page) {
-    piles.pop_back();
-    next = json::value(piles.back().id);
-  }
-  json::array items;
-  for (const auto& p : piles) items.push_back(pile_json(p));
-  respond(json_response(200, json::object{{"items", std::move(items)}, {"next", std::move(next)}}));
+  respond(json_response(200, page_json(piles, page, pile_json)));
 }
 
 void create_pile(ApiState& s, Request& req, Respond respond) {

@@ -21,14 +21,7 @@ void list_transactions(ApiState& s, Request& req, Respond respond) {
   q.before = *before;
   auto txs = s.ctx.store.transactions(q);
   if (!txs) return respond(store_problem(txs.error()));
-  json::value next = nullptr;
-  if (static_cast<std::int64_t>(txs->size()) > page) {
-    txs->pop_back();
-    next = json::value(txs->back().id);  // pass as ?before= for the next (older) page
-  }
-  json::array items;
-  for (const auto& t : *txs) items.push_back(transaction_json(t));
-  respond(json_response(200, json::object{{"items", std::move(items)}, {"next", std::move(next)}}));
+  respond(json_response(200, page_json(*txs, page, transaction_json)));
 }
 
 void list_id_tags(ApiState& s, Request&, Respond respond) {

@@ -1,6 +1,7 @@
 #pragma once
 // How the API's resources look on the wire (JSON) and how its inputs are checked: pure
 // functions, private to src/api. Field names are the API's contract (docs/api.md).
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -8,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "core/time.h"
@@ -22,6 +24,22 @@ boost::json::object pile_json(const services::PileState& s);
 boost::json::object transaction_json(const store::TransactionRecord& t);
 boost::json::object telemetry_json(const store::TelemetryRow& r);
 boost::json::object id_tag_json(const store::IdTagRecord& t);
+
+// One page of a cursor-paged list: `rows` was fetched with `page + 1` rows, so a surplus row
+// means there is a next page. Answers {"items": [render(row)...], "next": cursor of the last
+// item shown, or null}.
+template <class Row, class Render>
+boost::json::object page_json(std::vector<Row>& rows, std::int64_t page, const Render& render) {
+  boost::json::value next = nullptr;
+  if (static_cast<std::int64_t>(rows.size()) > page) {
+    rows.pop_back();
+    next = boost::json::value(rows.back().id);
+  }
+  boost::json::array items;
+  items.reserve(rows.size());
+  for (const auto& r : rows) items.push_back(render(r));
+  return {{"items", std::move(items)}, {"next", std::move(next)}};
+}
 
 // ---- input rules ----
 // Pile identity: 1..48 characters of [A-Za-z0-9._-]. OCPP puts it in the URL path and in the
