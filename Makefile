@@ -52,7 +52,7 @@ bench: build
 	@bash bench/run.sh $(BUILD_DIR)
 
 generate:
-	@python3 tools/gen_ocpp.py --schemas ../shared/ocpp-schemas/ocpp1.6 --version 1.6 --out src/protocol/ocpp/v16/generated
+	@python3 tools/gen_ocpp.py --schemas third_party/ocpp-schemas/ocpp1.6 --version 1.6 --out src/protocol/ocpp/v16/generated
 
 check-generated:
 	@bash tools/check-generated.sh

@@ -5,12 +5,14 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-schemas="$root/../shared/ocpp-schemas/ocpp1.6"
+schemas="$root/third_party/ocpp-schemas/ocpp1.6"
+shared="$root/../shared/ocpp-schemas/ocpp1.6"
 committed="$root/src/protocol/ocpp/v16/generated"
 
-if [ ! -d "$schemas" ]; then
-  echo "check-generated: skipped, no OCPP schemas at $schemas"
-  exit 0
+# The vendored schemas must be the shared ones, unchanged (when the shared copy is beside us).
+if [ -d "$shared" ] && ! diff -r "$shared" "$schemas" >/dev/null; then
+  echo "check-generated: third_party/ocpp-schemas/ocpp1.6 differs from $shared; copy it again" >&2
+  exit 1
 fi
 
 tmp="$(mktemp -d)"

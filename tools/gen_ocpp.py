@@ -2,7 +2,7 @@
 """Generate typed OCPP-J messages, schema-validating decoders and JSON encoders from the
 official OCPP JSON schemas (STYLE.md: generate, don't transcribe).
 
-    python3 tools/gen_ocpp.py --schemas ../shared/ocpp-schemas/ocpp1.6 --version 1.6 \
+    python3 tools/gen_ocpp.py --schemas third_party/ocpp-schemas/ocpp1.6 --version 1.6 \
         --out src/protocol/ocpp/v16/generated
 
 Input: one draft-07 schema per message, named <Action>Request.json / <Action>Response.json.
