@@ -193,7 +193,13 @@ TEST_F(SlowClient, IsDroppedWithAFinalEventWhileServerMemoryStaysBounded) {
   RecordProperty("rss_growth_kib", static_cast<int>(after - before));
   ASSERT_EQ(metric(server->api_port(), dropped), 1) << "not dropped after " << calls << " events of ~8 KiB";
   EXPECT_LT(calls, 400) << "dropped only after " << calls << " events: the queue is not bounded as configured";
-  EXPECT_LT(after - before, 16 * 1024) << "RSS grew from " << before << " KiB to " << after << " KiB";
+  // AddressSanitizer's redzones and quarantine inflate every allocation; the bound is still a bound.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long kRssBoundKib = 64 * 1024;
+#else
+  constexpr long kRssBoundKib = 16 * 1024;
+#endif
+  EXPECT_LT(after - before, kRssBoundKib) << "RSS grew from " << before << " KiB to " << after << " KiB";
 
   // Reading now (within the server's grace), the client learns why its stream ended.
   std::optional<SseBlock> last;

@@ -130,7 +130,8 @@ struct ConfigJobsTest : ::testing::Test {
     return out;
   }
   std::string pile_state(const std::string& job, const std::string& pile) {
-    for (const auto& p : *db->config_job_piles(job))
+    const auto piles = db->config_job_piles(job);  // keep the Result alive while iterating
+    for (const auto& p : *piles)
       if (p.pile == pile) return p.state;
     return "";
   }

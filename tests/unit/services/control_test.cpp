@@ -90,6 +90,7 @@ struct ControlTest : ::testing::Test {
     Capture<Result<std::string>> accepted;
     control->submit({std::move(pile), std::move(c), R"({"type":"soft"})", "alice", std::nullopt}, accepted.callback());
     auto& r = accepted.wait();
+    store.flush();  // the completion posts the dispatch just after it reports acceptance
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : "";
   }
