@@ -24,16 +24,8 @@ AuditRecord entry(const std::string& actor, const std::string& action, const std
   return AuditRecord{0, at(ms), actor, action, target, R"({"k":"v"})"};
 }
 
-class SqliteAccounts : public ::testing::Test {
+class SqliteAccounts : public SqliteStoreTest {
  protected:
-  TempDir dir_;
-  SqliteOptions options_ = options_in(dir_);
-  std::unique_ptr<Store> store_ = open_or_die(options_);
-
-  void must_write(WriteBatch batch) {
-    auto s = write(*store_, std::move(batch));
-    ASSERT_TRUE(s) << s.error().code << ": " << s.error().message;
-  }
   std::vector<std::string> live_ids(std::int64_t now_ms) {
     auto live = store_->live_tokens(at(now_ms));
     EXPECT_TRUE(live);

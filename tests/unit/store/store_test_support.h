@@ -159,4 +159,17 @@ inline InsertTelemetry insert_telemetry(const std::string& pile, std::int64_t ts
   return insert_telemetry(pile, {domain::MeterSample{at(ts), std::move(values)}});
 }
 
+// A fresh store in a temporary directory per test, and a write that must succeed.
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  SqliteOptions options_ = options_in(dir_);
+  std::unique_ptr<Store> store_ = open_or_die(options_);
+
+  void must_write(WriteBatch batch) {
+    auto s = write(*store_, std::move(batch));
+    ASSERT_TRUE(s) << s.error().code << ": " << s.error().message;
+  }
+};
+
 }  // namespace cp::store::testing

@@ -7,17 +7,7 @@ namespace cp::store {
 namespace {
 using namespace testing;
 
-class SqliteTelemetry : public ::testing::Test {
- protected:
-  TempDir dir_;
-  SqliteOptions options_ = options_in(dir_);
-  std::unique_ptr<Store> store_ = open_or_die(options_);
-
-  void must_write(WriteBatch batch) {
-    auto s = write(*store_, std::move(batch));
-    ASSERT_TRUE(s) << s.error().code << ": " << s.error().message;
-  }
-};
+using SqliteTelemetry = SqliteStoreTest;
 
 // What an AC pile sends in one MeterValues: 8 values of one timestamp.
 std::vector<domain::SampledValue> eight_values(double base) {
