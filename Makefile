@@ -8,8 +8,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_PILES ?= 50
 
 ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 45
 
-.PHONY: all deps build configure test unit integration e2e sanitize demo bench generate check-generated clean
+.PHONY: all deps build configure test unit integration e2e sanitize fuzz demo bench generate check-generated clean
 
 all: build
 
@@ -36,6 +38,7 @@ test: deps build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@bash tests/e2e/run.sh $(BUILD_DIR)/chargeplane
 	@$(MAKE) --no-print-directory sanitize
+	@$(MAKE) --no-print-directory fuzz
 
 # Unit and integration suites again under AddressSanitizer + UBSan (the server binary the
 # integration tests start is the sanitized one too).
@@ -44,6 +47,11 @@ sanitize:
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer (clang) on the YKC frame assembler and body decoders, bounded time, seeded from the
+# golden frames in tests/data/ykc; skipped with a message when clang is missing.
+fuzz:
+	@JOBS=$(JOBS) bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 demo: deps build
 	@bash tools/demo.sh $(BUILD_DIR)/chargeplane $(DEMO_PILES)

@@ -7,7 +7,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 PKGS=(build-essential cmake ninja-build ccache pkg-config python3
       libboost1.81-all-dev libssl-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
       libcli11-dev libtomlplusplus-dev googletest libgtest-dev libgmock-dev libbenchmark-dev
-      nodejs npm)
+      nodejs npm clang libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
