@@ -4,6 +4,8 @@
 //   ocpp16_meter_values  frame parse + schema validation + decode + domain mapping + CALLRESULT
 //                        (CentralSystemSession with a sink that completes at once)
 //   registry_telemetry   live-state update after COMMIT (Registry::on_telemetry)
+//   fleet_telemetry/G    the whole path without sockets: CentralSystemSession → Fleet → SQLite
+//                        group commit → Registry → CALLRESULT, G calls in flight per commit
 //   store_telemetry/G    SQLite group commit of G MeterValues per transaction (200 piles,
 //                        8 values each), synchronous=FULL: process CPU per message
 // Run: build/bench/pipeline_micro [--benchmark_filter=...]; figures go to BENCHMARKS.md.
@@ -14,11 +16,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/time.h"
 #include "domain/sink.h"
 #include "protocol/ocpp/v16/central_system.h"
+#include "core/metrics.h"
+#include "services/fleet.h"
 #include "services/registry.h"
 #include "store/store.h"
 
@@ -169,6 +174,60 @@ void store_telemetry(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(store_telemetry)->Arg(1)->Arg(10)->Arg(70)->Arg(500)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// Everything a MeterValues call costs except the sockets: G sessions each send one call, then
+// wait for every CALLRESULT (the writer commits them together). Process CPU per call.
+void fleet_telemetry(benchmark::State& state) {
+  const auto group = static_cast<int>(state.range(0));
+  const auto dir = std::filesystem::temp_directory_path() / ("cp-pipeline-fleet-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  Metrics metrics;
+  store::SqliteOptions options;
+  options.path = (dir / "bench.db").string();
+  options.metrics = &metrics;
+  auto opened = store::open_sqlite(options);
+  if (!opened) {
+    state.SkipWithError(opened.error().message.c_str());
+    return;
+  }
+  auto& store = **opened;
+  services::Registry registry;
+  std::vector<store::PileRecord> piles;
+  for (int p = 0; p < group; ++p) {
+    piles.push_back(pile_record(p));
+    store.submit({store::UpsertPile{piles.back()}}, nullptr);
+  }
+  store.flush();
+  registry.load(piles, {});
+  SystemClock clock;
+  services::Fleet fleet(store, registry, clock, metrics, services::FleetOptions{}, nullptr, nullptr);
+  std::atomic<std::int64_t> answered{0};
+  std::vector<std::unique_ptr<ocpp::v16::CentralSystemSession>> sessions;
+  for (int p = 0; p < group; ++p)
+    sessions.push_back(std::make_unique<ocpp::v16::CentralSystemSession>(
+        piles[static_cast<std::size_t>(p)].id, fleet, clock,
+        [&answered](std::string) { answered.fetch_add(1, std::memory_order_relaxed); },
+        [](std::function<void()> fn) { fn(); }, &metrics));
+  std::vector<std::string> frames;
+  for (int i = 0; i < 64; ++i) frames.push_back(meter_values_frame(i));
+  std::int64_t messages = 0;
+  const double cpu0 = process_cpu_seconds();
+  for (auto _ : state) {
+    for (int p = 0; p < group; ++p)
+      sessions[static_cast<std::size_t>(p)]->on_message(frames[static_cast<std::size_t>(messages + p) % frames.size()]);
+    messages += group;
+    store.flush();
+    while (answered.load(std::memory_order_relaxed) < messages) std::this_thread::yield();
+  }
+  const double cpu = process_cpu_seconds() - cpu0;
+  state.counters["process_cpu_us_per_msg"] = cpu * 1e6 / double(messages);
+  state.SetItemsProcessed(messages);
+  for (auto& s : sessions) s->on_closed();
+  store.close();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(fleet_telemetry)->Arg(10)->Arg(70)->Arg(200)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
