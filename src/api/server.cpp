@@ -23,6 +23,7 @@
 #include "api/detail/handlers.h"
 #include "api/detail/router.h"
 #include "api/detail/sse_stream.h"
+#include "api/detail/static_assets.h"
 
 namespace cp::api {
 namespace asio = boost::asio;
@@ -48,12 +49,24 @@ struct Shared {
                [w = workers](std::function<void()> fn) { asio::post(*w, std::move(fn)); },
                [s = state.get()](std::string_view ticket) { return s->tickets.redeem(ticket); }),
         options(ctx.options),
-        streams(ctx.events, ctx.metrics, ctx.clock, ctx.options.events) {}
+        streams(ctx.events, ctx.metrics, ctx.clock, ctx.options.events),
+        console(detail::StaticAssets::load(ctx.options.web_root)) {
+    if (console.problem().empty()) {
+      spdlog::info("api.console_loaded web_root={} files={}", ctx.options.web_root, console.size());
+    } else {
+      spdlog::warn("api.console_unavailable reason=\"{}\" note=\"serving the API only\"", console.problem());
+    }
+    router.set_fallback([this](detail::Request& req, detail::Respond respond) {
+      if (auto r = console.serve(req.path, req.accept_encoding)) return respond(std::move(*r));
+      respond(detail::problem(404, "not_found", "no route or file for " + req.path));
+    });
+  }
   std::shared_ptr<detail::ApiState> state;
   std::shared_ptr<asio::thread_pool> workers;
   detail::Router router;
   ApiOptions options;
   detail::EventStreams streams;
+  detail::StaticAssets console;  // read-only after construction
 
   std::mutex mu;
   std::map<Session*, std::weak_ptr<Session>> sessions;
@@ -69,6 +82,7 @@ detail::Request to_request(const http::request<http::string_body>& m) {
   if (q != std::string_view::npos) r.query = detail::parse_query(target.substr(q + 1));
   r.authorization = std::string(m[http::field::authorization]);
   r.idempotency_key = std::string(m["Idempotency-Key"]);
+  r.accept_encoding = std::string(m[http::field::accept_encoding]);
   r.body = m.body();
   return r;
 }

@@ -57,6 +57,9 @@ struct ApiOptions {
   int pile_password_iterations = services::kPilePasswordIterations;
   std::string default_registration = "Accepted";  // POST /piles without "registration"
   EventStreamOptions events = {};
+  // The operator console's built files (web/dist), served at `/` (api/detail/static_assets.h).
+  // Empty, missing or without index.html: the API is served alone and a warning is logged.
+  std::string web_root;
 };
 
 struct ApiContext {

@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 
 #include <charconv>
+#include <filesystem>
+#include <system_error>
 #include <set>
 
 namespace cp::app {
@@ -27,7 +29,7 @@ Status load_toml(const std::string& path, ServeConfig& c) {
       "ocpp-call-timeout", "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full",
       "jobs-max-in-flight", "jobs-piles-per-second",
       "events-telemetry-interval", "events-queue-events", "events-queue-bytes",
-      "events-ticket-ttl"};
+      "events-ticket-ttl", "web-root"};
   for (const auto& [k, v] : t)
     if (!known.count(std::string(k.str()))) return fail("config_invalid", path + ": unknown key '" + std::string(k.str()) + "'");
   read(t, "data-dir", c.data_dir);
@@ -53,7 +55,17 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   if (auto v = t["events-queue-events"].value<std::int64_t>()) c.events_queue_events = std::size_t(*v);
   if (auto v = t["events-queue-bytes"].value<std::int64_t>()) c.events_queue_bytes = std::size_t(*v);
   read(t, "events-ticket-ttl", c.events_ticket_ttl_s);
+  read(t, "web-root", c.web_root);
   return {};
+}
+
+std::string resolve_web_root(const std::string& configured) {
+  if (configured == "none") return {};
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return (exe.parent_path() / "web").string();
 }
 
 Result<HostPort> parse_host_port(const std::string& text) {

@@ -33,7 +33,13 @@ struct ServeConfig {
   std::size_t events_queue_events = 4096;   // per client; a client beyond either limit is dropped
   std::size_t events_queue_bytes = 4 * 1024 * 1024;
   int events_ticket_ttl_s = 60;  // life of an unused event ticket
+  // Operator console: the built web/dist; "" = the `web` folder next to the binary (where
+  // `make build` puts it: build/web), "none" = no console.
+  std::string web_root;
 };
+
+// The console directory `serve` uses for this config: web_root as given, or <dir of exe>/web.
+std::string resolve_web_root(const std::string& configured);
 
 // Reads the keys of a TOML file into `config` (unknown keys are an error, so typos surface).
 Status load_toml(const std::string& path, ServeConfig& config);

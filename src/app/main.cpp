@@ -45,6 +45,8 @@ void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config
       ->check(CLI::PositiveNumber);
   cmd.add_option("--events-queue-bytes", c.events_queue_bytes, "Live events: queued bytes per client before it is dropped")
       ->check(CLI::PositiveNumber);
+  cmd.add_option("--web-root", c.web_root,
+                 "Operator console files served at / (default: the 'web' folder next to this binary; 'none' = off)");
 }
 
 }  // namespace

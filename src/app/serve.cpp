@@ -194,6 +194,7 @@ int run_serve(const ServeConfig& c) {
   api_context.options.events.max_queue_bytes = c.events_queue_bytes;
   api_context.options.events.ticket_ttl = std::chrono::seconds(c.events_ticket_ttl_s);
   api_context.control = &control;
+  api_context.options.web_root = resolve_web_root(c.web_root);
   api::ApiServer api(io, api_addr->host, api_addr->port, api_context);
   if (auto s = api.start(); !s) {
     spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);

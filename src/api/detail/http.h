@@ -22,6 +22,7 @@ struct Request {
   std::map<std::string, std::string> params;  // decoded {placeholders} of the matched route
   std::string authorization;
   std::string idempotency_key;  // the Idempotency-Key header, "" when absent
+  std::string accept_encoding;  // the Accept-Encoding header (static files may be sent gzipped)
   std::string body;
   std::string remote_address;  // the client's IP address (login throttling, audit); no port
   std::optional<services::Principal> principal;  // set by the router for authenticated routes

@@ -82,7 +82,9 @@ std::optional<Router::Match> Router::match(const std::string& method, const std:
 void Router::dispatch(Request request, Respond respond) const {
   std::string allow;
   auto m = match(request.method, request.path, &allow);
-  const std::string label = m ? m->route->method + " " + m->route->pattern : "unmatched";
+  const bool to_fallback = !m && allow.empty() && fallback_ && request.method == "GET" &&
+                           request.path.rfind("/api/", 0) != 0 && request.path != "/api";
+  const std::string label = m ? m->route->method + " " + m->route->pattern : to_fallback ? "GET static" : "unmatched";
   // Every response is counted and timed per route; the wrapper keeps that in one place.
   Respond counted = [this, label, start = std::chrono::steady_clock::now(), respond = std::move(respond)](Response r) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
@@ -92,6 +94,7 @@ void Router::dispatch(Request request, Respond respond) const {
                        {{"route", label}}).observe(took.count());
     respond(std::move(r));
   };
+  if (to_fallback) return fallback_(request, std::move(counted));
   if (!m) {
     if (!allow.empty()) {
       auto r = problem(405, "method_not_allowed", request.method + " is not supported on " + request.path);

@@ -2,7 +2,8 @@
 // Router — the API's route table as data: method + path pattern ("/api/v1/piles/{id}") +
 // who may call it + where it runs. Dispatch matches the path (404 when nothing matches, 405
 // when only the method differs), authenticates the bearer token (401), checks the role (403),
-// then runs the handler inline or on the worker pool. Private to src/api; no Beast here.
+// then runs the handler inline or on the worker pool. A GET outside /api/ that matches no route
+// goes to the fallback (static files). Private to src/api; no Beast here.
 #include <functional>
 #include <optional>
 #include <string>
@@ -45,6 +46,10 @@ class Router {
 
   void dispatch(Request request, Respond respond) const;
 
+  // Serves a GET that matches no route and is not under /api/ (the console's static files);
+  // public, inline. Without one such requests get 404 not_found.
+  void set_fallback(Handler fallback) { fallback_ = std::move(fallback); }
+
   // Matching alone, for tests: the route's pattern and decoded params, or nullopt.
   struct Match {
     const Route* route = nullptr;
@@ -62,6 +67,7 @@ class Router {
   Metrics& metrics_;
   Offload offload_;
   TicketCheck tickets_;
+  Handler fallback_;
 };
 
 }  // namespace cp::api::detail
