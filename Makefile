@@ -1,6 +1,6 @@
 # ChargePlane — the two quick-start commands:
 #   make demo   install dependencies, build, start the platform with 50 simulated OCPP 1.6 piles
-#   make test   build and run every test suite (unit, integration, end-to-end)
+#   make test   build and run every test suite (unit, integration, end-to-end, browser)
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
@@ -11,7 +11,7 @@ ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 45
 
-.PHONY: all deps build configure test unit integration e2e sanitize fuzz demo bench generate check-generated clean
+.PHONY: all deps build configure test unit integration e2e browser sanitize fuzz demo bench bench-console generate check-generated clean
 
 all: build
 
@@ -33,17 +33,22 @@ integration: build
 e2e: build
 	@bash tests/e2e/run.sh $(BUILD_DIR)/chargeplane
 
+# The operator console in Debian's chromium (playwright-core) against serve + sim.
+browser: build
+	@bash tests/browser/run.sh $(BUILD_DIR)/chargeplane
+
 test: deps build
 	@$(MAKE) --no-print-directory check-generated
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@bash tests/e2e/run.sh $(BUILD_DIR)/chargeplane
+	@bash tests/browser/run.sh $(BUILD_DIR)/chargeplane
 	@$(MAKE) --no-print-directory sanitize
 	@$(MAKE) --no-print-directory fuzz
 
 # Unit and integration suites again under AddressSanitizer + UBSan (the server binary the
 # integration tests start is the sanitized one too).
 sanitize:
-	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCP_SANITIZE=ON -DCP_BUILD_BENCH=OFF >/dev/null
+	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCP_SANITIZE=ON -DCP_BUILD_BENCH=OFF -DCP_BUILD_WEB=OFF >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
@@ -58,6 +63,9 @@ demo: deps build
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+bench-console: build
+	@bash bench/browser/run.sh $(BUILD_DIR)
 
 generate:
 	@python3 tools/gen_ocpp.py --schemas third_party/ocpp-schemas/ocpp1.6 --version 1.6 --out src/protocol/ocpp/v16/generated
