@@ -39,6 +39,7 @@ API_URL=$(sed -E 's/.*api=([^ ]+).*/\1/' <<<"$READY")
 cat <<MSG
 
   ChargePlane is running (data in $DATA, logs in $DATA/serve.log)
+    Console:  $API_URL/   (sign in as admin)
     API:      $API_URL/api/v1   (health: $API_URL/healthz, metrics: $API_URL/metrics)
     OCPP-J:   $OCPP_URL/<chargePointId>   (subprotocol ocpp1.6, HTTP Basic)
     Admin:    user 'admin', password '$CHARGEPLANE_ADMIN_PASSWORD'
