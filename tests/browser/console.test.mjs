@@ -138,10 +138,10 @@ test('a pile that goes offline comes back on the fleet page', async () => {
   await page.locator('.stream.live').waitFor();
   const badge = row('OFF-00001').locator('.badge');
   await until(async () => (await badge.textContent()) === 'Offline', 'OFF-00001 shown offline');
-  assert.equal(await page.getByTestId('count-offline').textContent(), '1');
+  await until(async () => (await page.getByTestId('count-offline').textContent()) === '1', 'one pile counted offline');
   lonely.start();
   await until(async () => (await badge.textContent()) !== 'Offline', 'OFF-00001 back online', 30000);
-  assert.equal(await page.getByTestId('count-offline').textContent(), '0');
+  await until(async () => (await page.getByTestId('count-offline').textContent()) === '0', 'no pile counted offline');
 });
 
 test('users, tokens, dark theme and a tablet-sized window', async () => {
