@@ -18,6 +18,14 @@ before(async () => {
   await lonely.online(token);
   b = await browser();
   const ctx = await b.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/Berlin', colorScheme: 'light' });
+  // Keep a handle on the console's EventSources so a test can cut one (a lost stream).
+  await ctx.addInitScript(() => {
+    const Native = window.EventSource;
+    window.__streams = [];
+    window.EventSource = class extends Native {
+      constructor(...args) { super(...args); window.__streams.push(this); }
+    };
+  });
   page = await ctx.newPage();
   page.setDefaultTimeout(20000);
   page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -115,8 +123,19 @@ test('a configuration job shows Accepted, Rejected and Offline per pile and para
   await until(async () => (await page.getByTestId('job-state').textContent()) === 'Completed', 'job completed');
   assert.equal(await cell('WEB-00002', 0).textContent(), 'Accepted');
   assert.match(await page.getByTestId('job-summary').textContent(), /2 Offline/);
-  assert.equal(await page.getByRole('button', { name: 'Retry failed' }).isEnabled(), true);
   await shot(page, '04-config-job');
+  // retry the failed results: a new job for exactly those, linked to this one
+  const first = page.url().split('#/jobs/')[1];
+  await page.getByRole('button', { name: 'Retry failed' }).click();
+  await page.waitForURL((u) => u.hash.startsWith('#/jobs/') && !u.hash.endsWith(first));
+  const second = decodeURIComponent(page.url().split('#/jobs/')[1]);
+  await page.getByRole('heading', { name: `Job ${second}` }).waitFor();
+  await page.getByRole('link', { name: decodeURIComponent(first) }).waitFor(); // "Retry of"
+  await until(async () => (await page.getByTestId('job-state').textContent()) === 'Completed', 'retry completed');
+  const result = (pile, parameter) => page.locator(`tr[data-pile="${pile}"] td[data-parameter="${parameter}"] .badge`);
+  await until(async () => (await result('WEB-00001', 'ocpp1.6:NumberOfConnectors').textContent()) === 'Rejected', 'retried key Rejected again');
+  await until(async () => (await result('OFF-00001', 'heartbeat_interval').textContent()) === 'Offline', 'retried pile Offline again');
+  assert.equal(await result('WEB-00001', 'heartbeat_interval').textContent(), '—', 'accepted before: not sent again');
 });
 
 test('the acquisition policy shows the estimated load change and applies', async () => {
@@ -131,6 +150,24 @@ test('the acquisition policy shows the estimated load change and applies', async
   assert.equal(r.json.policy.sample_interval_s, 30);
   assert.equal(r.json.policy.heartbeat_interval_s, 600);
   await shot(page, '05-policy');
+});
+
+test('a lost event stream reconnects with back-off and resyncs what it missed over REST', async () => {
+  lonely.start();
+  await lonely.online(token);
+  await page.goto(`${API_URL}/#/fleet`);
+  await page.locator('.stream.live').waitFor();
+  const badge = row('OFF-00001').locator('.badge');
+  await until(async () => (await badge.textContent()) !== 'Offline', 'OFF-00001 shown online');
+  // the network goes away and the open stream breaks; reconnection attempts fail until it is back
+  await page.context().setOffline(true);
+  await page.evaluate(() => window.__streams.filter((s) => s.readyState !== 2).forEach((s) => s.dispatchEvent(new Event('error'))));
+  await page.locator('.stream.reconnecting').filter({ hasText: /reconnecting in \d+ s/ }).waitFor();
+  await lonely.stop(); // its pile.offline event is published while the console is cut off
+  await lonely.online(token, false);
+  await page.context().setOffline(false);
+  await page.locator('.stream.live').waitFor({ timeout: 40000 });
+  await until(async () => (await badge.textContent()) === 'Offline', 'the missed change picked up by the resync');
 });
 
 test('a pile that goes offline comes back on the fleet page', async () => {

@@ -27,7 +27,7 @@ export interface Job {
   targets: unknown; parameters: { parameter: string; value: string }[];
   deliver_when_online: boolean; expires: string | null; updated: string;
   summary?: { piles: Record<string, number>; results: Record<string, number> };
-  piles?: JobPile[]; next?: string | null; retry_of?: string;
+  piles?: JobPile[]; next?: string | null;
 }
 export interface Command {
   id: string; pile: string; type: string; args: unknown; status: string; detail: string;

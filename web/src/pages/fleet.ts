@@ -74,7 +74,7 @@ export function fleetPage(main: HTMLElement): () => void {
   const headers = [sortHeader('id', 'Pile'), sortHeader('protocol', 'Protocol'), sortHeader('status', 'Status'),
     h('th', { scope: 'col', class: 'hide-narrow' }, 'Connectors'), sortHeader('vendor', 'Vendor / model', 'hide-narrow'),
     sortHeader('last_seen', 'Last seen')];
-  ['22%', '10%', '12%', '', '', '14%'].forEach((w, i) => { if (w) headers[i].style.width = w; });
+  ['', '10%', '12%', '', '', '14%'].forEach((w, i) => { if (w) headers[i].style.width = w; });
   interface RowEls { tr: HTMLTableRowElement; check: HTMLInputElement; link: HTMLAnchorElement; protocol: HTMLElement;
     status: HTMLElement; connectors: HTMLElement; vendor: HTMLElement; seen: HTMLElement; id: string }
   const rowEls: RowEls[] = [];

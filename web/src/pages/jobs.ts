@@ -71,7 +71,13 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>)
       if (!st) {
         st = badge(p.state);
         pileStates.set(p.pile, st);
-        const tds = paramsOrder.map((name) => { const b = badge('Pending'); cells.set(key(p.pile, name), b); return h('td', {}, b); });
+        // A retry sends each pile only its own failed parameters: a cell with no result for
+        // this pile stays "—", never a Pending that nothing will resolve.
+        const tds = paramsOrder.map((name) => {
+          const b = h('span', { class: 'badge none', title: 'not sent to this pile' }, '—');
+          cells.set(key(p.pile, name), b);
+          return h('td', { dataset: { parameter: name } }, b);
+        });
         rows.push(h('tr', { dataset: { pile: p.pile } }, h('td', {}, h('a', { href: `#/piles/${encodeURIComponent(p.pile)}` }, p.pile)), h('td', {}, st), ...tds));
       }
       setBadge(st, p.state === 'Waiting' && job!.expires ? 'Waiting' : p.state);
@@ -89,9 +95,14 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>)
         const page: Job = await get<Job>(`/config-jobs/${encodeURIComponent(id)}?limit=1000${next ? `&after=${encodeURIComponent(next)}` : ''}`);
         if (first) {
           job = page;
+          const t = (page.targets ?? {}) as { piles?: string[]; all?: boolean; filter?: unknown; retry_of?: string };
+          const targets = t.retry_of ? 'the failed results of the job below' : t.all ? 'every pile'
+            : t.filter ? `piles matching ${JSON.stringify(t.filter)}` : t.piles ? `${t.piles.length} listed piles` : '—';
           meta.replaceChildren(...([['Created', `${fmtTime(page.created)} by ${page.created_by}`], ['Origin', page.origin],
+            ['Targets', targets],
             ['Offline piles', page.deliver_when_online ? `wait until ${fmtTime(page.expires)}` : 'reported Offline at once'],
-            ['Retry of', page.retry_of ?? '—'], ['Updated', fmtTime(page.updated)]] as [string, string][])
+            ['Retry of', t.retry_of ? h('a', { href: `#/jobs/${encodeURIComponent(t.retry_of)}` }, t.retry_of) : '—'],
+            ['Updated', fmtTime(page.updated)]] as [string, string | Node][])
             .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
           first = false;
         }
@@ -99,6 +110,7 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>)
         next = page.next ?? null;
       } while (next);
       err.hide();
+      if (early.length) onEvents([]);
       renderSummary();
     } catch (e) {
       err.show(e);
@@ -122,15 +134,19 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>)
     h('label', {}, onlyFailed, ' only piles with a failed parameter'),
     h('div', { class: 'table-wrap' }, h('table', { class: 'matrix', 'aria-label': 'Results per pile and parameter', 'data-testid': 'job-matrix' }, thead, tbody)));
 
+  let early: LiveEvent[] = []; // events that arrive before the first REST read completes
   const onEvents = (batch: LiveEvent[]) => {
-    if (!job) return;
+    if (!job) { early.push(...batch); return; }
+    if (early.length) { batch = [...early, ...batch]; early = []; }
+    let completed = false;
     for (const e of batch) {
       if (e.job !== id) continue;
       if (e.type === 'config_job.parameter') setCell(e.pile, { parameter: e.parameter, value: e.value, status: e.status, detail: e.detail ?? '', reported_value: e.reported_value ?? null, updated: e.at });
       else if (e.type === 'config_job.pile') { const st = pileStates.get(e.pile); if (st) setBadge(st, e.state); }
-      else if (e.type === 'config_job.state') job.state = e.state;
+      else if (e.type === 'config_job.state') { job.state = e.state; completed = e.state === 'Completed'; }
     }
     renderSummary();
+    if (completed) void resync(); // one last read: the final word is the job's own record
   };
   const stream = new LiveStream({ query: 'type=config_job', onEvents, resync, onState: indicator.set }).start();
   // While the job runs, re-read it now and then: results whose events were missed still land.
