@@ -68,21 +68,26 @@ test('signing in leads to the fleet with live counts', async () => {
 });
 
 test('a pile page shows live telemetry and answers remote start and stop', async () => {
-  // a free connector for the remote start (the simulator also charges on its own)
-  const conns = await until(async () => {
-    const r = await api('GET', '/api/v1/piles/WEB-00001/connectors', { token });
-    return r.json.items.find((c) => c.connector > 0 && c.status === 'Available');
-  }, 'an available connector on WEB-00001', 60000);
   await page.goto(`${API_URL}/#/piles/WEB-00001`);
   await page.locator('.stream.live').waitFor();
-  await page.getByRole('button', { name: 'Remote start…' }).click();
-  await page.getByLabel('Connector', { exact: true }).selectOption(String(conns.connector));
-  await page.getByLabel('Id tag', { exact: true }).fill('TAG-BROWSER');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('button', { name: 'Send' }).click();
-  const started = page.locator('tr[data-type="remote_start"] .badge').first();
-  await until(async () => ['Accepted', 'Rejected'].includes(await started.textContent()), 'remote start answered');
-  assert.equal(await started.textContent(), 'Accepted');
+  // The simulator also charges on its own: start on a connector that is free now, and try
+  // again if its own session took the connector in between (the pile then answers Rejected).
+  let conns;
+  for (let attempt = 1; ; attempt++) {
+    conns = await until(async () => {
+      const r = await api('GET', '/api/v1/piles/WEB-00001/connectors', { token });
+      return r.json.items.find((c) => c.connector > 0 && c.status === 'Available');
+    }, 'an available connector on WEB-00001', 60000);
+    await page.getByRole('button', { name: 'Remote start…' }).click();
+    await page.getByLabel('Connector', { exact: true }).selectOption(String(conns.connector));
+    await page.getByLabel('Id tag', { exact: true }).fill('TAG-BROWSER');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Send' }).click();
+    const started = page.locator('tr[data-type="remote_start"] .badge').first();
+    await until(async () => ['Accepted', 'Rejected'].includes(await started.textContent()), 'remote start answered');
+    if (await started.textContent() === 'Accepted') break;
+    assert.ok(attempt < 3, 'remote start was Rejected three times');
+  }
   // the power chart fills from live telemetry events (one per second per pile)
   const power = page.locator('section[data-measurand="Power.Active.Import"]');
   await until(async () => Number(await power.getAttribute('data-points') ?? 0) >= 3, 'power samples on the chart', 30000);

@@ -6,6 +6,13 @@ import { h, errorBox, field, confirmDialog } from '../dom';
 import { selection, lastFilter } from '../selection';
 import { checkValue, rangeText, checkRawKey } from '../validate';
 
+// crypto.randomUUID exists only in secure contexts (HTTPS, localhost); a console opened over
+// plain HTTP on a LAN address still has getRandomValues.
+function idempotencyKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 export async function configurePage(main: HTMLElement, params: Record<string, string>): Promise<void> {
   const err = errorBox();
   main.append(h('div', { class: 'page-head' }, h('h1', {}, 'Remote configuration')), err.el);
@@ -97,7 +104,7 @@ export async function configurePage(main: HTMLElement, params: Record<string, st
     submit.disabled = true;
     try {
       const r = await api<{ id: string }>('POST', '/config-jobs', { targets: target, parameters, deliver_when_online: deliver.checked },
-        { 'Idempotency-Key': crypto.randomUUID() });
+        { 'Idempotency-Key': idempotencyKey() });
       location.hash = `#/jobs/${encodeURIComponent(r.id)}`;
     } catch (e) {
       err.show(e);
