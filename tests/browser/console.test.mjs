@@ -118,6 +118,7 @@ test('a configuration job shows Accepted, Rejected and Offline per pile and para
   // a read-only key of the simulator: the pile answers Rejected
   await page.getByLabel('Vendor key', { exact: true }).fill('ocpp1.6:NumberOfConnectors');
   await page.getByLabel('Vendor key value').fill('7');
+  await shot(page, '04a-configure');
   await page.getByRole('button', { name: 'Send configuration' }).click();
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await page.waitForURL(/#\/jobs\//);
@@ -192,6 +193,11 @@ test('users, tokens, dark theme and a tablet-sized window', async () => {
   await page.getByLabel('Token name').fill('browser-ci');
   await page.getByRole('button', { name: 'Create token' }).click();
   await page.getByText('Copy it now').waitFor();
+  await shot(page, '07-access');
+  await page.goto(`${API_URL}/#/jobs`);
+  await page.getByRole('table', { name: 'Configuration jobs' }).getByRole('link').first().waitFor();
+  await shot(page, '08-jobs');
+  await page.goto(`${API_URL}/#/access`);
   await page.getByRole('button', { name: 'Dark theme' }).click();
   await page.setViewportSize({ width: 820, height: 1100 });
   await page.goto(`${API_URL}/#/fleet`);

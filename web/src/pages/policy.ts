@@ -3,7 +3,7 @@
 // hour, heartbeats plus stored sample rows (sampled + clock-aligned) times measurands, over the
 // piles each policy governs; where an interval is 0 (not limited) the pile's own rate is
 // unknown and is assumed to be 60 s.
-import { api, get, isAdmin, Parameter, Policy } from '../api';
+import { api, get, all, isAdmin, Parameter, Policy } from '../api';
 import { h, errorBox, field, confirmDialog, notice, fmtNumber } from '../dom';
 
 const ASSUMED_INTERVAL_S = 60;
@@ -24,10 +24,10 @@ export async function policyPage(main: HTMLElement): Promise<void> {
   const [doc, catalogue, piles] = await Promise.all([
     get<PolicyDoc>('/acquisition-policy'),
     get<{ items: Parameter[] }>('/parameters'),
-    get<{ items: unknown[]; next: string | null }>('/piles?limit=1000'),
+    all<{ id: string }>('/piles', 'after', 1000),
   ]);
   const allowed = catalogue.items.find((p) => p.name === 'meter_values_sampled_data')?.allowed ?? [];
-  const pileCount = piles.items.length + (piles.next ? 1 : 0); // a lower bound beyond one page
+  const pileCount = piles.length;
   const overrideCount = Object.keys(doc.overrides).length;
   const governed = Math.max(0, pileCount - overrideCount);
   const admin = isAdmin();
