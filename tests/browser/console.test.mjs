@@ -8,6 +8,7 @@ import { API_URL, ADMIN_PASSWORD, adminToken, api, browser, shot, until, Sim } f
 
 const fleet = new Sim('WEB', 4);
 const lonely = new Sim('OFF', 1); // the pile that goes offline
+const newcomer = new Sim('NEW', 1); // registered while the console is open
 let b, page, token;
 
 before(async () => {
@@ -35,6 +36,7 @@ after(async () => {
   await b?.close();
   await fleet.stop();
   await lonely.stop();
+  await newcomer.stop();
 });
 
 const row = (id) => page.locator(`tr[data-pile="${id}"]`);
@@ -204,6 +206,15 @@ test('users, tokens, dark theme and a tablet-sized window', async () => {
   await row('WEB-00001').waitFor();
   await shot(page, '06-fleet-dark-tablet');
   await page.setViewportSize({ width: 1280, height: 860 });
+});
+
+test('a pile registered while the fleet page is open appears in it', async () => {
+  await page.goto(`${API_URL}/#/fleet`);
+  await page.locator('.stream.live').waitFor();
+  await until(async () => (await page.getByTestId('count-total').textContent()) === '5', 'five piles');
+  newcomer.start();
+  await row('NEW-00001').waitFor({ timeout: 30000 });
+  await until(async () => (await page.getByTestId('count-total').textContent()) === '6', 'six piles');
 });
 
 test('an expired or revoked session goes back to the login page', async () => {

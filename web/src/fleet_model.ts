@@ -44,12 +44,16 @@ export class FleetModel {
     this.viewStale = true;
   }
 
+  // Piles that sent events but were not in the last load (registered since): the page
+  // re-reads the fleet when it sees one.
+  unknown = 0;
+
   // Applies events; returns the ids whose row changed.
   apply(batch: LiveEvent[]): Set<string> {
     const changed = new Set<string>();
     for (const e of batch) {
       const row = this.rows.get(e.pile);
-      if (!row) continue; // a pile registered after the load: the next resync brings it
+      if (!row) { if (e.pile) this.unknown++; continue; }
       switch (e.type) {
         case 'pile.online': row.online = true; row.last_seen = e.at; break;
         case 'pile.offline': row.online = false; row.last_seen = e.at; break;

@@ -34,6 +34,7 @@ test('counts by protocol follow events', () => {
     { type: 'telemetry', pile: 'A', at: '2026-11-22T10:00:04Z' },
   ]);
   assert.deepEqual([...changed].sort(), ['A', 'B', 'C']);
+  assert.equal(m.unknown, 1, 'an event from a pile not loaded yet is noticed');
   c = m.counts();
   assert.deepEqual(c.get('all'), { total: 3, online: 2, offline: 1, charging: 0, faulted: 1 });
   assert.equal(m.rows.get('A')!.status, 'Faulted');

@@ -111,6 +111,7 @@ export function fleetPage(main: HTMLElement): () => void {
 
   let currentPage: PileRow[] = [];
   let countsTimer = 0;
+  let reloadTimer = 0;
   function updateSelection(): void {
     setText(selectedInfo, selection.size ? `${selection.size} selected` : '');
     configureSelected.hidden = selection.size === 0;
@@ -193,6 +194,10 @@ export function fleetPage(main: HTMLElement): () => void {
     onEvents: (batch) => {
       if (!loaded) return;
       const changed = model.apply(batch);
+      if (model.unknown > 0 && !reloadTimer) {
+        // a pile registered after the load is talking: re-read the fleet (at most every 5 s)
+        reloadTimer = window.setTimeout(() => { reloadTimer = 0; model.unknown = 0; void resync(); }, 5000);
+      }
       if (changed.size === 0) return;
       // Counts walk every pile: at most four times a second, however fast events come.
       if (!countsTimer) countsTimer = window.setTimeout(() => { countsTimer = 0; renderCounts(); }, 250);
@@ -211,5 +216,5 @@ export function fleetPage(main: HTMLElement): () => void {
     onState: indicator.set,
   }).start();
 
-  return () => { stream.stop(); clearInterval(staleTimer); clearTimeout(firstLoad); clearTimeout(countsTimer); };
+  return () => { stream.stop(); clearInterval(staleTimer); clearTimeout(firstLoad); clearTimeout(countsTimer); clearTimeout(reloadTimer); };
 }
