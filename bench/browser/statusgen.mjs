@@ -10,7 +10,7 @@ const url = args.url, prefix = args.prefix ?? 'BR', piles = Number(args.piles ??
 const password = args.password, rate = Number(args.rate ?? 500), duration = Number(args.duration ?? 60);
 const STATUSES = ['Available', 'Preparing', 'Charging', 'SuspendedEV', 'Finishing', 'Faulted'];
 const socks = [];
-let nextId = 1, sent = 0, answered = 0, errors = 0, firstError = null;
+let nextId = 1, sent = 0, answered = 0, errors = 0, skipped = 0, firstError = null;
 
 function call(ws, action, payload) {
   return new Promise((resolve) => {
@@ -52,11 +52,14 @@ const timer = setInterval(() => {
   const n = Math.round((rate * tick) / 1000);
   for (let k = 0; k < n; k++) {
     const ws = socks[Math.floor(Math.random() * socks.length)];
-    if (!ws || ws.readyState !== WebSocket.OPEN) continue;
+    // OCPP-J allows one outstanding CALL per connection: a pile still waiting is skipped
+    if (!ws || ws.readyState !== WebSocket.OPEN || ws.busy) { skipped++; continue; }
     sent++;
+    ws.busy = true;
     call(ws, 'StatusNotification', { connectorId: 1 + Math.floor(Math.random() * 2), errorCode: 'NoError',
-      status: STATUSES[Math.floor(Math.random() * STATUSES.length)], timestamp: new Date().toISOString() }).then(() => answered++);
+      status: STATUSES[Math.floor(Math.random() * STATUSES.length)], timestamp: new Date().toISOString() })
+      .then(() => { ws.busy = false; answered++; });
   }
 }, tick);
-const report = setInterval(() => console.log(JSON.stringify({ t: Math.round((Date.now() - start) / 1000), sent, answered, errors, first_error: firstError })), 1000);
+const report = setInterval(() => console.log(JSON.stringify({ t: Math.round((Date.now() - start) / 1000), sent, answered, skipped, errors, first_error: firstError })), 1000);
 setTimeout(() => { clearInterval(timer); clearInterval(report); for (const ws of socks) ws.terminate(); process.exit(0); }, duration * 1000);
