@@ -14,8 +14,10 @@
 // everything in ApiContext, which must outlive the server.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/metrics.h"
 #include "core/result.h"
@@ -33,6 +35,7 @@ class io_context;
 
 namespace cp::services {
 class Control;
+class PileKeyVault;
 }
 
 namespace cp::api {
@@ -74,6 +77,14 @@ struct ApiContext {
   services::AcquisitionPolicies* acquisition = nullptr;  // null: the policy routes answer 503
   services::EventBus* events = nullptr;  // live events; without a bus /events answers 503
   services::Control* control = nullptr;  // remote control; without it the command routes answer 503
+  // Seals pile frame-encryption keys (YKC); without it registering a key answers 503.
+  const services::PileKeyVault* key_vault = nullptr;
+  // Per-protocol pile options (the `ykc` object of a pile): applies `patch` (a JSON object) onto
+  // `current` ("" = defaults) and returns the canonical JSON, or an error whose code is the
+  // problem code. Wired in app/ (the API knows no protocol); null: such options are refused.
+  using ProtocolOptions = std::function<Result<std::string>(std::string_view protocol, std::string_view current,
+                                                            std::string_view patch)>;
+  ProtocolOptions protocol_options = {};
 };
 
 class ApiServer {

@@ -21,12 +21,14 @@
 #include "core/metrics.h"
 #include "core/scheduler.h"
 #include "gateway/ocpp_listener.h"
+#include "protocol/ykc/pile_settings.h"
 #include "services/acquisition.h"
 #include "services/auth.h"
 #include "services/config_jobs.h"
 #include "services/control.h"
 #include "services/event_bus.h"
 #include "services/fleet.h"
+#include "services/pile_keys.h"
 #include "services/registry.h"
 #include "store/store.h"
 
@@ -138,6 +140,14 @@ int run_serve(const ServeConfig& c) {
   }
   fleet.set_acquisition(&acquisition);
   services::PileAuthenticator pile_auth(store);
+  // Pile frame-encryption keys are sealed under a key-encryption key kept beside, not inside,
+  // the database (services/pile_keys.h).
+  const auto kek_path = (std::filesystem::path(c.data_dir) / "pile-keys.kek").string();
+  auto key_vault = services::PileKeyVault::open_file(kek_path);
+  if (!key_vault) {
+    spdlog::error("serve.key_vault_failed error=\"{}\"", key_vault.error().message);
+    return 2;
+  }
   services::ApiAuth api_auth(store, clock);
   if (auto s = api_auth.load(); !s) {
     spdlog::error("serve.load_failed error=\"{}\"", s.error().message);
@@ -195,6 +205,12 @@ int run_serve(const ServeConfig& c) {
   api_context.options.events.ticket_ttl = std::chrono::seconds(c.events_ticket_ttl_s);
   api_context.control = &control;
   api_context.options.web_root = resolve_web_root(c.web_root);
+  api_context.key_vault = &*key_vault;
+  api_context.protocol_options = [](std::string_view protocol, std::string_view current,
+                                    std::string_view patch) -> Result<std::string> {
+    if (protocol != "ykc") return fail("invalid_field", std::string(protocol) + " piles take no protocol options");
+    return ykc::canonical_settings(current, patch);
+  };
   api::ApiServer api(io, api_addr->host, api_addr->port, api_context);
   if (auto s = api.start(); !s) {
     spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);

@@ -87,6 +87,9 @@ struct TransactionStarted {
   std::int64_t meter_start_wh = 0;
   std::optional<int> reservation_id;
   Timestamp at;
+  // The protocol's own reference when the pile, not the server, names the transaction (YKC's
+  // transaction serial); "" for none. Unique per pile: a repeated start finds the first.
+  std::string external_id = {};
 };
 
 struct TransactionEnded {
@@ -96,6 +99,23 @@ struct TransactionEnded {
   std::int64_t meter_stop_wh = 0;
   std::string reason;  // OCPP Reason, "Local" when absent
   Timestamp at;
+  std::vector<MeterSample> transaction_data;
+};
+
+// A finished transaction the pile reports in one record (YKC 0x3B), identified by its own
+// reference: it ends the transaction started under that reference, or records start and end
+// at once when the platform never saw the start (offline charging). A re-sent record finds
+// the transaction it already recorded.
+struct TransactionRecorded {
+  PileId pile;
+  int connector = 0;
+  std::string external_id = {};
+  std::string id_tag;  // may be empty
+  std::int64_t meter_start_wh = 0;
+  std::int64_t meter_stop_wh = 0;
+  Timestamp started;
+  Timestamp stopped;
+  std::string reason;  // OCPP Reason vocabulary
   std::vector<MeterSample> transaction_data;
 };
 

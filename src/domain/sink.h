@@ -40,6 +40,8 @@ class PileEventSink {
   virtual void connector_status(ConnectorStatusChanged change, Done done) = 0;
   virtual void transaction_started(TransactionStarted start, Reply<TransactionDecision> reply) = 0;
   virtual void transaction_ended(TransactionEnded end, Reply<std::optional<Authorization>> reply) = 0;
+  // Durable before `reply` succeeds; replies with the transaction's id (also for a repeat).
+  virtual void transaction_recorded(TransactionRecorded record, Reply<TransactionId> reply) = 0;
   virtual void telemetry(TelemetrySampled sample, Done done) = 0;
   // Returns the vendor handler's status ("Accepted", "Rejected", "UnknownMessageId",
   // "UnknownVendorId") and optional response data; stored before replying.

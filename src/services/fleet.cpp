@@ -243,6 +243,11 @@ void Fleet::transaction_started(domain::TransactionStarted start, domain::Reply<
   // what to do with a non-Accepted idTagInfo.
   auto auth = authorization_for(store_, start.id_tag, now, options_.accept_unknown_id_tags);
   if (!auth) return reply(fail(auth.error()));
+  if (!start.external_id.empty()) {  // the pile named it: a repeated start finds the first
+    auto known = store_.transaction_by_external_id(start.pile, start.external_id);
+    if (!known) return reply(fail(known.error()));
+    if (known->has_value()) return reply(domain::TransactionDecision{(*known)->id, std::move(*auth)});
+  }
   domain::TransactionDecision decision{store_.next_transaction_id(), std::move(*auth)};
   store::TransactionRecord tx;
   tx.id = decision.transaction;
@@ -251,6 +256,7 @@ void Fleet::transaction_started(domain::TransactionStarted start, domain::Reply<
   tx.id_tag = start.id_tag;
   tx.meter_start_wh = start.meter_start_wh;
   tx.started = start.at;
+  tx.external_id = start.external_id;
   store::WriteBatch batch{store::StartTransaction{std::move(tx)}};
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, start.pile, now, batch);
   auto event = events_ ? events_->render_transaction_started(start, decision.transaction,

@@ -38,6 +38,12 @@ struct PileRecord {
   std::optional<Timestamp> last_seen;
   std::optional<Timestamp> last_boot;
   Timestamp created;
+  // Frame encryption (YKC DES/3DES). The key itself never reaches the store in clear: services
+  // seal it (services/pile_keys.h) and the store keeps the opaque result.
+  std::string cipher = "none";      // none | des | 3des
+  std::string sealed_key;           // "" when cipher is none; never logged or returned by the API
+  std::string key_fingerprint;      // shown by the API instead of the key
+  std::string protocol_options = "{}";  // JSON object: the protocol's per-pile variant options
 };
 
 struct ConnectorRecord {
@@ -68,6 +74,7 @@ struct TransactionRecord {
   std::optional<Timestamp> stopped;
   std::optional<std::string> stop_reason;
   std::optional<std::string> stop_id_tag;
+  std::string external_id = {};  // the protocol's own reference (YKC transaction serial), "" = none
 };
 
 struct TelemetryRow {
@@ -194,6 +201,7 @@ struct AuditRecord {
 
 // ---- write operations ----
 struct UpsertPile { PileRecord pile; };  // insert or replace registration fields (not live fields)
+                                         // incl. cipher, sealed key, fingerprint, protocol options
 struct DeletePile { PileId id; };
 struct RecordBoot { domain::PileBooted boot; };  // vendor/model/serial/firmware, last_boot
 struct TouchPile { PileId id; Timestamp at; };   // last_seen
@@ -331,6 +339,9 @@ class Store {
   virtual Result<std::vector<IdTagRecord>> id_tags() = 0;
   virtual Result<std::vector<TransactionRecord>> transactions(const TransactionQuery& q) = 0;
   virtual Result<std::optional<TransactionRecord>> transaction(TransactionId id) = 0;
+  // The transaction a pile named `external_id` (unique per pile), if any.
+  virtual Result<std::optional<TransactionRecord>> transaction_by_external_id(const PileId& pile,
+                                                                             const std::string& external_id) = 0;
   virtual Result<std::vector<TelemetryRow>> telemetry(const TelemetryQuery& q) = 0;
   virtual Result<std::vector<RejectedFrame>> rejected_frames(int limit) = 0;
   virtual Result<std::optional<UserRecord>> user(const std::string& username) = 0;

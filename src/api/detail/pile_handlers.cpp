@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/detail/handlers.h"
+#include "api/detail/pile_transport.h"
 #include "api/detail/representation.h"
 #include "domain/connector.h"
 
@@ -18,6 +19,11 @@ Response bad(const Error& e) { return problem(400, e.code, e.message); }
 Response not_found(const std::string& id) { return problem(404, "pile_not_found", "no pile '" + id + "'"); }
 
 bool is_ocpp(const std::string& protocol) { return protocol == "ocpp1.6" || protocol == "ocpp2.0.1"; }
+
+// YKC pile numbers are 7 BCD bytes: exactly 14 decimal digits (shared/protocols/ykc.md §1.1).
+bool valid_ykc_pile_number(std::string_view id) {
+  return id.size() == 14 && id.find_first_not_of("0123456789") == std::string_view::npos;
+}
 
 // Registration field of a create/patch body, validated.
 Result<std::optional<std::string>> registration_field(const json::object& o) {
@@ -40,6 +46,7 @@ Result<std::optional<std::string>> password_field(const json::object& o) {
 json::object pile_details(const services::PileState& live, const store::PileRecord& stored) {
   auto o = pile_json(live);
   o["created"] = format_rfc3339(stored.created);
+  add_transport_json(stored, o);
   return o;
 }
 
@@ -78,6 +85,10 @@ void create_pile(ApiState& s, Request& req, Respond respond) {
     return respond(problem(400, "invalid_protocol", "'protocol' must be ocpp1.6, ocpp2.0.1, ykc or gbt32960"));
   if (is_ocpp(**protocol) && !*password)
     return respond(problem(400, "invalid_password", "OCPP piles need a 'password' (16 to 40 characters)"));
+  if (**protocol == "ykc" && !valid_ykc_pile_number(**id))
+    return respond(problem(400, "invalid_pile_id", "a ykc pile id is its 14-digit pile number (7 BCD bytes)"));
+  if (**protocol == "ykc" && *password)
+    return respond(problem(400, "invalid_field", "ykc piles log in by pile number (and key); 'password' does not apply"));
 
   const auto pile_id = **id;
   if (!s.reserve(pile_id)) return respond(problem(409, "pile_exists", "pile '" + pile_id + "' is being registered"));
@@ -93,17 +104,25 @@ void create_pile(ApiState& s, Request& req, Respond respond) {
   record.password_hash = *password ? services::hash_password(**password, s.ctx.options.pile_password_iterations) : "";
   record.registration = registration->value_or(s.ctx.options.default_registration);
   record.created = s.ctx.clock.now();
+  TransportChange changed;
+  if (auto refused = apply_transport_settings(s, *body, record, true, changed)) {
+    s.release(pile_id);
+    return respond(std::move(*refused));
+  }
+  json::object audit_detail{{"protocol", record.protocol}, {"registration", record.registration}};
+  if (has_transport_settings(record.protocol)) {
+    audit_detail["cipher"] = record.cipher;
+    audit_detail["key_fingerprint"] = record.key_fingerprint;
+  }
   store::WriteBatch batch{store::UpsertPile{record},
-                          store::InsertAudit{audit_record(s, req, "pile.create", record.id,
-                                                          {{"protocol", record.protocol},
-                                                           {"registration", record.registration}})}};
+                          store::InsertAudit{audit_record(s, req, "pile.create", record.id, std::move(audit_detail))}};
   s.ctx.store.submit(std::move(batch), [&s, record, respond = std::move(respond)](const Status& st) {
     s.release(record.id);
     if (!st) return respond(store_problem(st.error()));
     s.ctx.registry.upsert_pile(record);
     s.ctx.pile_auth.forget(record.id);  // a pile of the same id may have been deleted before
-    spdlog::info("pile_registered pile={} protocol={} registration={}", record.id, record.protocol,
-                 record.registration);
+    spdlog::info("pile_registered pile={} protocol={} registration={} cipher={}", record.id, record.protocol,
+                 record.registration, record.cipher);
     services::PileState live;
     if (auto st2 = s.ctx.registry.get(record.id)) live = *st2;
     auto r = json_response(201, pile_details(live, record));
@@ -129,26 +148,41 @@ void patch_pile(ApiState& s, Request& req, Respond respond) {
   auto registration = registration_field(*body);
   if (!password) return respond(bad(password.error()));
   if (!registration) return respond(bad(registration.error()));
-  if (!*password && !*registration)
-    return respond(problem(400, "invalid_body", "nothing to change: give 'password' and/or 'registration'"));
+  const bool transport = body->contains("encryption") || body->contains("ykc");
+  if (!*password && !*registration && !transport)
+    return respond(problem(400, "invalid_body",
+                           "nothing to change: give 'password', 'registration', 'encryption' or 'ykc'"));
   auto stored = s.ctx.store.pile(id);
   if (!stored) return respond(store_problem(stored.error()));
   if (!stored->has_value()) return respond(not_found(id));
   auto record = **stored;
+  if (*password && record.protocol == "ykc")
+    return respond(problem(400, "invalid_field", "ykc piles log in by pile number (and key); 'password' does not apply"));
+  TransportChange changed;
+  if (auto refused = apply_transport_settings(s, *body, record, false, changed)) return respond(std::move(*refused));
   if (*password) record.password_hash = services::hash_password(**password, s.ctx.options.pile_password_iterations);
   if (*registration) record.registration = **registration;
   const bool new_password = password->has_value();
+  json::object audit_detail{{"registration", record.registration}, {"password_changed", new_password}};
+  if (has_transport_settings(record.protocol)) {
+    audit_detail["cipher"] = record.cipher;
+    audit_detail["key_fingerprint"] = record.key_fingerprint;
+    audit_detail["key_changed"] = changed.encryption;
+    audit_detail["options_changed"] = changed.options;
+  }
   store::WriteBatch batch{store::UpsertPile{record},
-                          store::InsertAudit{audit_record(s, req, "pile.update", record.id,
-                                                          {{"registration", record.registration},
-                                                           {"password_changed", new_password}})}};
+                          store::InsertAudit{audit_record(s, req, "pile.update", record.id, std::move(audit_detail))}};
   s.ctx.store.submit(std::move(batch),
-                     [&s, record, new_password, respond = std::move(respond)](const Status& st) {
+                     [&s, record, new_password, changed, respond = std::move(respond)](const Status& st) {
                        if (!st) return respond(store_problem(st.error()));
                        s.ctx.registry.upsert_pile(record);
                        s.ctx.pile_auth.forget(record.id);
-                       spdlog::info("pile_updated pile={} registration={} password_changed={}", record.id,
-                                    record.registration, new_password);
+                       spdlog::info("pile_updated pile={} registration={} password_changed={} key_changed={}"
+                                    " options_changed={}", record.id, record.registration, new_password,
+                                    changed.encryption, changed.options);
+                       // Transport settings are read at login: the pile logs in again under them.
+                       if (changed.encryption || changed.options)
+                         if (auto link = s.ctx.registry.link(record.id)) link->close("pile settings changed");
                        auto live = s.ctx.registry.get(record.id);
                        if (!live) return respond(not_found(record.id));  // deleted meanwhile
                        respond(json_response(200, pile_details(*live, record)));

@@ -10,10 +10,10 @@ namespace {
 
 constexpr const char* kPileColumns =
     "SELECT id, protocol, password_hash, registration, vendor, model, serial, firmware, last_seen,"
-    " last_boot, created FROM piles";
+    " last_boot, created, cipher, sealed_key, key_fingerprint, protocol_options FROM piles";
 constexpr const char* kTxColumns =
     "SELECT id, pile, connector, id_tag, meter_start_wh, started, meter_stop_wh, stopped,"
-    " stop_reason, stop_id_tag FROM transactions";
+    " stop_reason, stop_id_tag, external_id FROM transactions";
 
 PileRecord read_pile(const Stmt& s) {
   PileRecord p;
@@ -28,6 +28,10 @@ PileRecord read_pile(const Stmt& s) {
   p.last_seen = s.opt_time(8);
   p.last_boot = s.opt_time(9);
   p.created = s.time(10);
+  p.cipher = s.text(11);
+  p.sealed_key = s.text(12);
+  p.key_fingerprint = s.text(13);
+  p.protocol_options = s.text(14);
   return p;
 }
 
@@ -52,6 +56,7 @@ TransactionRecord read_tx(const Stmt& s) {
   t.stopped = s.opt_time(7);
   t.stop_reason = s.opt_text(8);
   t.stop_id_tag = s.opt_text(9);
+  t.external_id = s.text(10);
   return t;
 }
 
@@ -115,6 +120,17 @@ Result<std::vector<TransactionRecord>> SqliteStore::transactions(const Transacti
 Result<std::optional<TransactionRecord>> SqliteStore::transaction(TransactionId id) {
   return first(query<TransactionRecord>(readers_, std::string(kTxColumns) + " WHERE id = ?",
                                         [&](Stmt& s) { s.bind(1, id); }, read_tx));
+}
+
+Result<std::optional<TransactionRecord>> SqliteStore::transaction_by_external_id(const PileId& pile,
+                                                                                const std::string& external_id) {
+  if (external_id.empty()) return std::optional<TransactionRecord>{};
+  return first(query<TransactionRecord>(readers_, std::string(kTxColumns) + " WHERE pile = ? AND external_id = ?",
+                                        [&](Stmt& s) {
+                                          s.bind(1, pile);
+                                          s.bind(2, external_id);
+                                        },
+                                        read_tx));
 }
 
 Result<std::vector<RejectedFrame>> SqliteStore::rejected_frames(int limit) {

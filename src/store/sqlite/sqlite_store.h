@@ -33,6 +33,8 @@ class SqliteStore final : public Store {
   Result<std::vector<IdTagRecord>> id_tags() override;
   Result<std::vector<TransactionRecord>> transactions(const TransactionQuery& q) override;
   Result<std::optional<TransactionRecord>> transaction(TransactionId id) override;
+  Result<std::optional<TransactionRecord>> transaction_by_external_id(const PileId& pile,
+                                                                     const std::string& external_id) override;
   Result<std::vector<TelemetryRow>> telemetry(const TelemetryQuery& q) override;
   Result<std::vector<RejectedFrame>> rejected_frames(int limit) override;
   Result<std::optional<UserRecord>> user(const std::string& username) override;

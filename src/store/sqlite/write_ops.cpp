@@ -23,9 +23,12 @@ constexpr std::array<const char*, std::variant_size_v<WriteOp>> kOpNames{
 // Registration fields only: boot-reported and live fields belong to RecordBoot/TouchPile.
 constexpr const char* kUpsertPile =
     "INSERT INTO piles (id, protocol, password_hash, registration, vendor, model, serial, firmware,"
-    " last_seen, last_boot, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " last_seen, last_boot, created, cipher, sealed_key, key_fingerprint, protocol_options)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     " ON CONFLICT (id) DO UPDATE SET protocol = excluded.protocol,"
-    " password_hash = excluded.password_hash, registration = excluded.registration";
+    " password_hash = excluded.password_hash, registration = excluded.registration,"
+    " cipher = excluded.cipher, sealed_key = excluded.sealed_key,"
+    " key_fingerprint = excluded.key_fingerprint, protocol_options = excluded.protocol_options";
 constexpr const char* kRecordBoot =
     "UPDATE piles SET vendor = ?2, model = ?3, serial = ?4, firmware = ?5, iccid = ?6, imsi = ?7,"
     " meter_type = ?8, meter_serial = ?9, last_boot = ?10,"
@@ -39,7 +42,7 @@ constexpr const char* kUpsertConnector =
     " vendor_error_code = excluded.vendor_error_code, info = excluded.info, updated = excluded.updated";
 constexpr const char* kStartTx =
     "INSERT INTO transactions (id, pile, connector, id_tag, meter_start_wh, started, meter_stop_wh,"
-    " stopped, stop_reason, stop_id_tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " stopped, stop_reason, stop_id_tag, external_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kStopTx =
     "UPDATE transactions SET meter_stop_wh = ?2, stopped = ?3, stop_reason = ?4,"
     " stop_id_tag = NULLIF(?5, '') WHERE id = ?1";
@@ -170,6 +173,10 @@ Status WriteOps::apply_one(const UpsertPile& op) {
   s.bind(9, p.last_seen);
   s.bind(10, p.last_boot);
   s.bind(11, p.created);
+  s.bind(12, p.cipher);
+  s.bind(13, p.sealed_key);
+  s.bind(14, p.key_fingerprint);
+  s.bind(15, p.protocol_options);
   return s.run();
 }
 
@@ -226,6 +233,7 @@ Status WriteOps::apply_one(const StartTransaction& op) {
   s.bind(8, t.stopped);
   s.bind(9, t.stop_reason);
   s.bind(10, t.stop_id_tag);
+  s.bind(11, t.external_id);
   return s.run();
 }
 

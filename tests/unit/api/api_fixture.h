@@ -32,8 +32,9 @@ struct ApiTest : ::testing::Test {
   std::thread runner;
   std::string admin, viewer;  // tokens
 
-  // Lets a fixture adjust the server's options before it starts.
+  // Lets a fixture adjust the server's options (and context) before it starts.
   virtual void configure(api::ApiOptions&) {}
+  virtual void configure_context(api::ApiContext&) {}
 
   void SetUp() override {
     api::ApiOptions options;
@@ -42,6 +43,7 @@ struct ApiTest : ::testing::Test {
     configure(options);
     api::ApiContext ctx{store, registry, auth, pile_auth, metrics, clock, options};
     ctx.events = &events;
+    configure_context(ctx);
     server = std::make_unique<api::ApiServer>(io, "127.0.0.1", 0, ctx);
     ASSERT_TRUE(server->start().ok());
     ASSERT_NE(server->port(), 0);

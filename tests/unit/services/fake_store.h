@@ -137,6 +137,13 @@ class FakeStore final : public store::Store {
     auto it = transactions_.find(id);
     return it == transactions_.end() ? std::optional<store::TransactionRecord>{} : std::optional{it->second};
   }
+  Result<std::optional<store::TransactionRecord>> transaction_by_external_id(const store::PileId& pile,
+                                                                            const std::string& external_id) override {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, t] : transactions_)
+      if (!external_id.empty() && t.pile == pile && t.external_id == external_id) return std::optional{t};
+    return std::optional<store::TransactionRecord>{};
+  }
   Result<std::vector<store::TelemetryRow>> telemetry(const store::TelemetryQuery& q) override {
     std::lock_guard lock(mu_);
     std::vector<store::TelemetryRow> out;

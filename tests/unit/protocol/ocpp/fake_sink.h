@@ -22,6 +22,7 @@ class FakeSink : public domain::PileEventSink {
   std::vector<Pending<domain::ConnectorStatusChanged, domain::Done>> statuses;
   std::vector<Pending<domain::TransactionStarted, domain::Reply<domain::TransactionDecision>>> starts;
   std::vector<Pending<domain::TransactionEnded, domain::Reply<std::optional<domain::Authorization>>>> ends;
+  std::vector<Pending<domain::TransactionRecorded, domain::Reply<domain::TransactionId>>> records;
   std::vector<Pending<domain::TelemetrySampled, domain::Done>> telemetry_events;
   std::vector<Pending<domain::DataTransferReceived, domain::Reply<DataTransferOutcome>>> data_transfers;
   std::vector<Pending<domain::FirmwareStatusReported, domain::Done>> firmware;
@@ -43,6 +44,9 @@ class FakeSink : public domain::PileEventSink {
   }
   void transaction_ended(domain::TransactionEnded e, domain::Reply<std::optional<domain::Authorization>> r) override {
     ends.push_back({std::move(e), std::move(r)});
+  }
+  void transaction_recorded(domain::TransactionRecorded t, domain::Reply<domain::TransactionId> r) override {
+    records.push_back({std::move(t), std::move(r)});
   }
   void telemetry(domain::TelemetrySampled t, domain::Done d) override {
     telemetry_events.push_back({std::move(t), std::move(d)});
