@@ -24,17 +24,19 @@ Status load_toml(const std::string& path, ServeConfig& c) {
     return fail("config_invalid", path + ": " + std::string(e.description()));
   }
   static const std::set<std::string> known = {
-      "data-dir", "listen-ocpp", "listen-api", "log-level", "log-json", "threads",
+      "data-dir", "listen-ocpp", "listen-api", "listen-ykc", "log-level", "log-json", "threads",
       "heartbeat-interval", "max-message-bytes", "messages-per-second", "message-burst",
       "ocpp-call-timeout", "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full",
       "jobs-max-in-flight", "jobs-piles-per-second",
       "events-telemetry-interval", "events-queue-events", "events-queue-bytes",
-      "events-ticket-ttl", "web-root"};
+      "events-ticket-ttl", "web-root", "ykc-heartbeat-timeout", "ykc-command-timeout", "ykc-frames-per-second",
+      "ykc-frame-burst"};
   for (const auto& [k, v] : t)
     if (!known.count(std::string(k.str()))) return fail("config_invalid", path + ": unknown key '" + std::string(k.str()) + "'");
   read(t, "data-dir", c.data_dir);
   read(t, "listen-ocpp", c.listen_ocpp);
   read(t, "listen-api", c.listen_api);
+  read(t, "listen-ykc", c.listen_ykc);
   read(t, "log-level", c.log_level);
   read(t, "log-json", c.log_json);
   read(t, "threads", c.threads);
@@ -56,6 +58,13 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   if (auto v = t["events-queue-bytes"].value<std::int64_t>()) c.events_queue_bytes = std::size_t(*v);
   read(t, "events-ticket-ttl", c.events_ticket_ttl_s);
   read(t, "web-root", c.web_root);
+  read(t, "ykc-heartbeat-timeout", c.ykc_heartbeat_timeout_s);
+  read(t, "ykc-command-timeout", c.ykc_command_timeout_s);
+  read(t, "ykc-frames-per-second", c.ykc_frames_per_second);
+  read(t, "ykc-frame-burst", c.ykc_frame_burst);
+  if (c.ykc_heartbeat_timeout_s < 1 || c.ykc_heartbeat_timeout_s > 3600 || c.ykc_command_timeout_s < 1 ||
+      c.ykc_command_timeout_s > 3600)
+    return fail("config_invalid", path + ": ykc-heartbeat-timeout and ykc-command-timeout must be 1..3600 seconds");
   return {};
 }
 

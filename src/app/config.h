@@ -12,6 +12,7 @@ struct ServeConfig {
   std::string data_dir = "./data";
   std::string listen_ocpp = "127.0.0.1:9000";
   std::string listen_api = "127.0.0.1:8080";
+  std::string listen_ykc = "127.0.0.1:8767";
   std::string log_level = "info";
   bool log_json = false;
   int threads = 0;  // 0 = hardware concurrency
@@ -23,6 +24,11 @@ struct ServeConfig {
   int call_timeout_s = 30;  // server-initiated CALLs (commands); --ocpp-call-timeout
   int idle_timeout_s = 600;
   bool accept_unknown_id_tags = false;
+  // YKC (docs/ykc.md)
+  int ykc_heartbeat_timeout_s = 35;  // silence (no frame) before a YKC connection is closed
+  int ykc_command_timeout_s = 30;    // a platform command's answer
+  double ykc_frames_per_second = 20;
+  double ykc_frame_burst = 200;
   // Configuration jobs: fleet-wide delivery limits
   int jobs_max_in_flight = 100;
   double jobs_piles_per_second = 50;

@@ -19,6 +19,15 @@ void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config
   cmd.add_option("--data-dir", c.data_dir, "Directory for the SQLite database and state");
   cmd.add_option("--listen-ocpp", c.listen_ocpp, "OCPP-J WebSocket listener HOST:PORT (path /ocpp/<id>)");
   cmd.add_option("--listen-api", c.listen_api, "REST API listener HOST:PORT");
+  cmd.add_option("--listen-ykc", c.listen_ykc, "YKC pile TCP listener HOST:PORT");
+  cmd.add_option("--ykc-heartbeat-timeout", c.ykc_heartbeat_timeout_s,
+                 "Close a YKC connection silent (no frame) for this long, also the time to log in (s)")
+      ->check(CLI::Range(1, 3600));
+  cmd.add_option("--ykc-command-timeout", c.ykc_command_timeout_s, "Seconds a YKC command waits for the pile's answer")
+      ->check(CLI::Range(1, 3600));
+  cmd.add_option("--ykc-frames-per-second", c.ykc_frames_per_second, "Per-connection sustained YKC frame rate")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--ykc-frame-burst", c.ykc_frame_burst, "Per-connection YKC frame burst")->check(CLI::PositiveNumber);
   cmd.add_option("--log-level", c.log_level, "trace|debug|info|warn|error");
   cmd.add_flag("--log-json", c.log_json, "Log JSON lines instead of text");
   cmd.add_option("--threads", c.threads, "I/O threads (0 = one per core)");

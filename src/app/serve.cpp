@@ -21,6 +21,8 @@
 #include "core/metrics.h"
 #include "core/scheduler.h"
 #include "gateway/ocpp_listener.h"
+#include "gateway/ykc_listener.h"
+#include "protocol/ykc/cipher.h"
 #include "protocol/ykc/pile_settings.h"
 #include "services/acquisition.h"
 #include "services/auth.h"
@@ -78,8 +80,10 @@ int run_serve(const ServeConfig& c) {
   raise_open_file_limit();
   auto ocpp_addr = parse_host_port(c.listen_ocpp);
   auto api_addr = parse_host_port(c.listen_api);
-  if (!ocpp_addr || !api_addr) {
-    spdlog::error("serve.invalid_config error=\"{}\"", (!ocpp_addr ? ocpp_addr.error() : api_addr.error()).message);
+  auto ykc_addr = parse_host_port(c.listen_ykc);
+  if (!ocpp_addr || !api_addr || !ykc_addr) {
+    spdlog::error("serve.invalid_config error=\"{}\"",
+                  (!ocpp_addr ? ocpp_addr.error() : !api_addr ? api_addr.error() : ykc_addr.error()).message);
     return 2;
   }
   std::error_code fs_ec;
@@ -196,6 +200,25 @@ int run_serve(const ServeConfig& c) {
     return 2;
   }
 
+  // YKC: one cipher library for every connection (single DES needs OpenSSL's legacy provider;
+  // without it DES piles fail per frame with crypto_unavailable, 3DES still works).
+  auto ykc_ciphers = ykc::CipherLibrary::create();
+  if (!ykc_ciphers) spdlog::warn("serve.ykc_ciphers_unavailable error=\"{}\"", ykc_ciphers.error().detail);
+  services::PileTransports transports(store, *key_vault);
+  gateway::YkcListenerOptions ykc_options;
+  ykc_options.host = ykc_addr->host;
+  ykc_options.port = ykc_addr->port;
+  ykc_options.heartbeat_timeout = std::chrono::seconds(c.ykc_heartbeat_timeout_s);
+  ykc_options.command_timeout = std::chrono::seconds(c.ykc_command_timeout_s);
+  ykc_options.frames_per_second = c.ykc_frames_per_second;
+  ykc_options.frame_burst = c.ykc_frame_burst;
+  gateway::YkcListener ykc_listener(io, ykc_options, fleet, transports, ykc_ciphers ? ykc_ciphers->get() : nullptr,
+                                    clock, metrics);
+  if (auto s = ykc_listener.start(); !s) {
+    spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);
+    return 2;
+  }
+
   api::ApiContext api_context{store, registry, api_auth, pile_auth, metrics, clock};
   api_context.config_jobs = &config_jobs;
   api_context.acquisition = &acquisition;
@@ -223,22 +246,26 @@ int run_serve(const ServeConfig& c) {
     if (ec) return;
     spdlog::info("serve.stopping signal={}", signo);
     ocpp.stop();
+    ykc_listener.stop();
     api.stop();
     config_jobs.stop();
     // Let sessions exchange close frames and in-flight writes commit, then stop the loop.
     stopper = std::thread([&] {
-      for (int i = 0; i < 50 && (ocpp.session_count() > 0 || api.event_streams() > 0); ++i)
+      for (int i = 0; i < 50 && (ocpp.session_count() > 0 || ykc_listener.session_count() > 0 ||
+                                 api.event_streams() > 0);
+           ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(40));
       store.flush();
       io.stop();
     });
   });
 
-  std::printf("chargeplane ready ocpp=ws://%s:%u/ocpp api=http://%s:%u\n", ocpp_addr->host.c_str(),
-              unsigned(ocpp.port()), api_addr->host.c_str(), unsigned(api.port()));
+  std::printf("chargeplane ready ocpp=ws://%s:%u/ocpp api=http://%s:%u ykc=tcp://%s:%u\n", ocpp_addr->host.c_str(),
+              unsigned(ocpp.port()), api_addr->host.c_str(), unsigned(api.port()), ykc_addr->host.c_str(),
+              unsigned(ykc_listener.port()));
   std::fflush(stdout);
-  spdlog::info("serve.ready ocpp_port={} api_port={} threads={} data_dir={}", ocpp.port(), api.port(),
-               threads, c.data_dir);
+  spdlog::info("serve.ready ocpp_port={} api_port={} ykc_port={} threads={} data_dir={}", ocpp.port(), api.port(),
+               ykc_listener.port(), threads, c.data_dir);
 
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });

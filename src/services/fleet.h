@@ -74,8 +74,8 @@ class Fleet final : public domain::PileEventSink {
                            domain::Reply<domain::TransactionDecision> reply) override;
   void transaction_ended(domain::TransactionEnded end,
                          domain::Reply<std::optional<domain::Authorization>> reply) override;
-  // fleet_records.cpp: built on transaction_started/ended, so a crash between the two leaves
-  // an open transaction under the pile's reference, which the re-sent record then ends.
+  // fleet_records.cpp: ends the transaction started under the pile's reference, or records
+  // start and end in one batch when there is none; a repeat is answered with the same id.
   void transaction_recorded(domain::TransactionRecorded record, domain::Reply<domain::TransactionId> reply) override;
   void telemetry(domain::TelemetrySampled sample, domain::Done done) override;
   void data_transfer(domain::DataTransferReceived message,

@@ -28,7 +28,7 @@ trap cleanup EXIT
 
 admin_password="e2e-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
 CHARGEPLANE_ADMIN_PASSWORD="$admin_password" "$bin" serve --data-dir "$work/data" \
-  --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 --call-timeout 3 >"$work/stdout" 2>"$work/stderr" &
+  --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 --listen-ykc 127.0.0.1:0 --call-timeout 3 >"$work/stdout" 2>"$work/stderr" &
 server_pid=$!
 
 ready=""

@@ -61,6 +61,7 @@ void ServerProcess::start() {
     setenv("CHARGEPLANE_ADMIN_PASSWORD", admin_password_.c_str(), 1);
     std::vector<std::string> args = {CP_BINARY, "serve", "--data-dir", data_dir_ + "/data",
                                      "--listen-ocpp", "127.0.0.1:0", "--listen-api", "127.0.0.1:0",
+                                     "--listen-ykc", "127.0.0.1:0",
                                      "--threads", "2", "--log-level", "debug"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
@@ -69,7 +70,7 @@ void ServerProcess::start() {
     execv(argv[0], argv.data());
     _exit(127);
   }
-  const std::regex ready(R"(chargeplane ready ocpp=ws://[^:]+:(\d+)/ocpp api=http://[^:]+:(\d+))");
+  const std::regex ready(R"(chargeplane ready ocpp=ws://[^:]+:(\d+)/ocpp api=http://[^:]+:(\d+) ykc=tcp://[^:]+:(\d+))");
   for (int i = 0; i < 300; ++i) {
     std::ifstream f(out);
     std::stringstream ss;
@@ -79,6 +80,7 @@ void ServerProcess::start() {
     if (std::regex_search(text, m, ready)) {
       ocpp_port_ = static_cast<unsigned short>(std::stoi(m[1]));
       api_port_ = static_cast<unsigned short>(std::stoi(m[2]));
+      ykc_port_ = static_cast<unsigned short>(std::stoi(m[3]));
       return;
     }
     int status = 0;

@@ -20,6 +20,7 @@ class ServerProcess {
 
   unsigned short ocpp_port() const { return ocpp_port_; }
   unsigned short api_port() const { return api_port_; }
+  unsigned short ykc_port() const { return ykc_port_; }
   const std::string& data_dir() const { return data_dir_; }
   const std::string& admin_password() const { return admin_password_; }
   pid_t pid() const { return pid_; }
@@ -38,6 +39,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   unsigned short ocpp_port_ = 0;
   unsigned short api_port_ = 0;
+  unsigned short ykc_port_ = 0;
   int generation_ = 0;
 };
 

@@ -1,0 +1,225 @@
+// The YKC pile adapter without sockets: bytes in, bytes out, domain events into a fake sink
+// whose completions the test controls. Golden frames are the protocol notes' worked examples
+// (shared/protocols/ykc.md §8).
+#include "protocol/ykc/pile_adapter.h"
+
+#include <gtest/gtest.h>
+
+#include "protocol/ykc/frame.h"
+#include "protocol/ykc/messages.h"
+#include "unit/protocol/ocpp/fake_sink.h"
+#include "unit/services/fake_store.h"
+
+namespace cp::ykc {
+namespace {
+
+constexpr const char* kPile = "32010600019236";
+const char* kLoginHex =
+    "68 22 00 00 00 01 32 01 06 00 01 92 36 00 02 10 56 31 2E 30 2E 30 00 00 00 89 86 00 00 00 00 00 00 00 01 00 79 D8";
+
+std::string bytes(const char* hex) {
+  auto b = from_hex(hex);
+  return std::string(b->begin(), b->end());
+}
+std::string hex(const std::string& s) { return to_hex({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}); }
+
+struct AdapterTest : ::testing::Test {
+  ocpp::testing::FakeSink sink;
+  testing::FakeClock clock;
+  Metrics metrics;
+  AdapterShared shared{metrics, nullptr, 256};
+  std::vector<std::string> sent;
+  std::vector<std::string> closed;
+  std::vector<std::function<void()>> posted;
+  std::optional<PileProfile> profile = PileProfile{"ykc", "Accepted", "none", "", {}};
+  std::unique_ptr<PileAdapter> adapter;
+
+  void SetUp() override {
+    profile->settings.clock_sync_on_login = false;
+    AdapterHooks hooks;
+    hooks.send = [this](std::string b) { sent.push_back(std::move(b)); };
+    hooks.post = [this](std::function<void()> fn) { posted.push_back(std::move(fn)); };
+    hooks.close = [this](const std::string& why) { closed.push_back(why); };
+    hooks.admit_frame = [] { return true; };
+    hooks.logged_in = [](const std::string&) {};
+    hooks.lookup = [this](const std::string& pile) -> Result<std::optional<PileProfile>> {
+      if (pile != kPile) return std::optional<PileProfile>{};
+      return profile;
+    };
+    adapter = std::make_unique<PileAdapter>(sink, clock, shared, std::move(hooks));
+  }
+  void run_posted() {
+    auto p = std::move(posted);
+    posted.clear();
+    for (auto& fn : p) fn();
+  }
+  void login() {
+    adapter->on_bytes(bytes(kLoginHex));
+    ASSERT_EQ(sink.boots.size(), 1u);
+    sink.boots[0].reply(domain::BootDecision{});
+    run_posted();
+    ASSERT_TRUE(adapter->logged_in());
+    sent.clear();
+  }
+  std::uint64_t frames(const char* type, const char* result) {
+    return metrics.counter("chargeplane_ykc_frames_total", "", {{"type", type}, {"result", result}}).value();
+  }
+};
+
+TEST_F(AdapterTest, LoginIsAnsweredWithTheNotesGoldenReplyOnlyAfterTheBootIsRecorded) {
+  adapter->on_bytes(bytes(kLoginHex));
+  ASSERT_EQ(sink.boots.size(), 1u);
+  EXPECT_EQ(sink.boots[0].event.pile, kPile);
+  EXPECT_EQ(sink.boots[0].event.firmware, "V1.0.0");
+  EXPECT_TRUE(sent.empty());
+  sink.boots[0].reply(domain::BootDecision{});
+  run_posted();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(hex(sent[0]), "68 0C 00 00 00 02 32 01 06 00 01 92 36 00 58 B8");  // notes §8 example 2
+}
+
+TEST_F(AdapterTest, HeartbeatReplyIsTheNotesGoldenFrame) {
+  login();
+  adapter->on_bytes(bytes("68 0D 01 00 00 03 32 01 06 00 01 92 36 01 00 EB 2E"));
+  ASSERT_EQ(sink.heartbeats.size(), 1u);
+  sink.heartbeats[0].reply(clock.now());
+  run_posted();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(hex(sent[0]), "68 0D 01 00 00 04 32 01 06 00 01 92 36 01 00 5A F4");  // example 3
+}
+
+TEST_F(AdapterTest, UnknownPileGetsTheFailureReplyAndTheConnectionCloses) {
+  profile.reset();
+  adapter->on_bytes(bytes(kLoginHex));
+  ASSERT_EQ(sent.size(), 1u);
+  auto reply = decode_frame({reinterpret_cast<const std::uint8_t*>(sent[0].data()), sent[0].size()});
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->type, LoginReply::kType);
+  EXPECT_EQ(reply->body.back(), 1);  // failure
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_TRUE(sink.boots.empty());
+  EXPECT_FALSE(adapter->logged_in());
+}
+
+TEST_F(AdapterTest, FramesBeforeLoginAreRefusedAndCounted) {
+  adapter->on_bytes(bytes("68 0D 01 00 00 03 32 01 06 00 01 92 36 01 00 EB 2E"));
+  EXPECT_TRUE(sent.empty());
+  EXPECT_TRUE(sink.heartbeats.empty());
+  EXPECT_EQ(frames("0x03", "before_login"), 1u);
+  ASSERT_EQ(sink.rejected.size(), 1u);
+  EXPECT_EQ(sink.rejected[0].error_code, "before_login");
+}
+
+TEST_F(AdapterTest, RealtimeDataMapsToStatusAndOcppTelemetry) {
+  login();
+  adapter->on_bytes(bytes(  // notes §8 example 7: 380.0 V, 50.0 A, charging, SOC 60 %
+      "68 40 0B 00 00 13 32 01 06 00 01 92 36 01 24 05 20 10 30 00 00 01 32 01 06 00 01 92 36 01 03 00 01 D8 0E F4 01 "
+      "55 00 00 00 00 00 00 00 00 3C 50 14 00 28 00 22 C8 00 00 22 C8 00 00 30 18 01 00 00 00 1B 22"));
+  ASSERT_EQ(sink.statuses.size(), 1u);
+  EXPECT_EQ(sink.statuses[0].event.status, "Charging");
+  EXPECT_EQ(sink.statuses[0].event.error_code, "NoError");
+  ASSERT_EQ(sink.telemetry_events.size(), 1u);
+  std::map<std::string, double> v;
+  for (const auto& s : sink.telemetry_events[0].event.samples[0].values)
+    v[s.measurand + (s.location.empty() ? "" : "@" + s.location)] = s.value;
+  EXPECT_DOUBLE_EQ(v["Voltage"], 380.0);
+  EXPECT_DOUBLE_EQ(v["Current.Import"], 50.0);
+  EXPECT_DOUBLE_EQ(v["Power.Active.Import"], 19000.0);
+  EXPECT_DOUBLE_EQ(v["Temperature@Cable"], 35.0);
+  EXPECT_DOUBLE_EQ(v["SoC@EV"], 60.0);
+  EXPECT_DOUBLE_EQ(v["Energy.Active.Import.Interval"], 5123.4);
+}
+
+TEST_F(AdapterTest, TransactionRecordIsConfirmedOnlyAfterTheSinkSaysDurable) {
+  login();
+  TransactionRecord r;
+  r.serial = "32010600019236012405201030000001";
+  r.pile = kPile;
+  r.meter_start = 10000;
+  r.meter_end = 61234;
+  auto body = encode_body(r);
+  Frame f;
+  f.seq = {0x46, 0x00};
+  f.type = r.kType;
+  f.body = *body;
+  auto frame = *encode_frame(f);
+  adapter->on_bytes(std::string(frame.begin(), frame.end()));
+  ASSERT_EQ(sink.records.size(), 1u);
+  EXPECT_EQ(sink.records[0].event.external_id, r.serial);
+  EXPECT_EQ(sink.records[0].event.meter_stop_wh, 6123);
+  adapter->on_bytes(std::string(frame.begin(), frame.end()));  // re-sent while the first is stored
+  EXPECT_EQ(sink.records.size(), 1u);
+  EXPECT_TRUE(sent.empty());  // nothing confirmed yet
+  sink.records[0].reply(domain::TransactionId{42});
+  run_posted();
+  ASSERT_EQ(sent.size(), 1u);
+  // notes §8 example 9: the 0x40 for this serial, echoing seq 46 00.
+  EXPECT_EQ(hex(sent[0]), "68 15 46 00 00 40 32 01 06 00 01 92 36 01 24 05 20 10 30 00 00 01 00 55 E2");
+}
+
+TEST_F(AdapterTest, AFailedRecordWriteIsNeverConfirmed) {
+  login();
+  TransactionRecord r;
+  r.serial = "32010600019236012405201030000002";
+  r.pile = kPile;
+  Frame f;
+  f.type = r.kType;
+  f.body = *encode_body(r);
+  auto frame = *encode_frame(f);
+  adapter->on_bytes(std::string(frame.begin(), frame.end()));
+  sink.records[0].reply(fail("store_closed", "closed"));
+  run_posted();
+  EXPECT_TRUE(sent.empty());
+}
+
+TEST_F(AdapterTest, ConfigurationCarriesTheWorkParametersInOneFrameAndTheRestIsNotSupported) {
+  login();
+  domain::ApplyConfig apply{{{"work_enabled", "true"}, {"max_output_power_percent", "80"},
+                             {"heartbeat_interval", "60"}, {"ykc:Anything", "1"}}};
+  std::optional<domain::CommandOutcome> outcome;
+  adapter->run_command(apply, {{}, [&](domain::CommandOutcome o) { outcome = std::move(o); }});
+  ASSERT_EQ(sent.size(), 1u);
+  auto frame = decode_frame({reinterpret_cast<const std::uint8_t*>(sent[0].data()), sent[0].size()});
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->type, WorkParams::kType);
+  // notes §8 example 10's body: pile, 00 (allowed), 0x50 (80 %)
+  EXPECT_EQ(to_hex(frame->body), "32 01 06 00 01 92 36 00 50");
+  EXPECT_FALSE(outcome);
+  WorkParamsReply reply{kPile, 1};  // success, echoing the request's sequence bytes
+  Frame rf;
+  rf.seq = frame->seq;
+  rf.type = reply.kType;
+  rf.body = *encode_body(reply);
+  auto b = *encode_frame(rf);
+  adapter->on_bytes(std::string(b.begin(), b.end()));
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->status, "Completed");
+  ASSERT_EQ(outcome->parameters.size(), 4u);
+  EXPECT_EQ(outcome->parameters[0].status, domain::ParameterStatus::Accepted);
+  EXPECT_EQ(outcome->parameters[1].status, domain::ParameterStatus::Accepted);
+  EXPECT_EQ(outcome->parameters[2].status, domain::ParameterStatus::NotSupported);
+  EXPECT_EQ(outcome->parameters[3].status, domain::ParameterStatus::UnknownParameter);
+}
+
+TEST_F(AdapterTest, CommandsYkcCannotCarryEndNotSupportedWithoutAFrame) {
+  login();
+  std::optional<domain::CommandOutcome> outcome;
+  adapter->run_command(domain::Unlock{1}, {{}, [&](domain::CommandOutcome o) { outcome = std::move(o); }});
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->status, "NotSupported");
+  EXPECT_TRUE(sent.empty());
+}
+
+TEST_F(AdapterTest, ARunningCommandEndsOfflineWhenTheConnectionCloses) {
+  login();
+  std::optional<domain::CommandOutcome> outcome;
+  adapter->run_command(domain::Reset{true}, {{}, [&](domain::CommandOutcome o) { outcome = std::move(o); }});
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_TRUE(adapter->command_waiting());
+  adapter->on_closed();
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->status, "Offline");
+}
+
+}  // namespace
+}  // namespace cp::ykc
