@@ -82,8 +82,11 @@ void PileAdapter::State::on_login(Frame f) {
   boot.iccid = login.sim.find_first_not_of('0') == std::string::npos ? "" : login.sim;
   boot.at = s.clock.now();
   s.shared.frame(f.type, FrameResult::Ok).inc();
-  s.sink.booted(boot, [this, seq = f.seq, number = login.pile, cipher = p.cipher](Result<domain::BootDecision> d) {
-    hooks.post([this, seq, number, cipher, d = std::move(d)] {
+  // Sink callbacks may run on the store's writer thread after this adapter is gone: they touch
+  // nothing of it but the copied `post`, which runs the rest on the strand only if still alive.
+  s.sink.booted(boot, [this, post = hooks.post, seq = f.seq, number = login.pile, cipher = p.cipher](
+                          Result<domain::BootDecision> d) {
+    post([this, seq, number, cipher, d = std::move(d)] {
       login_pending = false;
       if (!d || d->status == domain::Registration::Rejected) {
         shared.login(d ? "rejected" : "store_error").inc();
@@ -109,8 +112,8 @@ void PileAdapter::State::dispatch(const Seq& seq, Message m) {
   std::visit(
       Overloaded{
           [&](const Heartbeat& h) {
-            sink.heartbeat(pile, [this, seq, h](Result<Timestamp>) {
-              hooks.post([this, seq, h] { send_reply(HeartbeatReply{pile, h.gun, 0}, seq); });
+            sink.heartbeat(pile, [this, post = hooks.post, seq, h](Result<Timestamp>) {
+              post([this, seq, h] { send_reply(HeartbeatReply{pile, h.gun, 0}, seq); });
             });
           },
           [&](const BillingModelVerify& v) {
@@ -197,8 +200,8 @@ void PileAdapter::State::on_realtime(const RealtimeData& d) {
 void PileAdapter::State::on_pile_start(const Seq& seq, const PileStartRequest& r) {
   const std::string card = hex(r.card);
   const int gun = r.gun;
-  sink.authorize(pile, card, [this, seq, gun, card](Result<domain::Authorization> a) {
-    hooks.post([this, seq, gun, card, a = std::move(a)] {
+  sink.authorize(pile, card, [this, post = hooks.post, seq, gun, card](Result<domain::Authorization> a) {
+    post([this, seq, gun, card, a = std::move(a)] {
       StartAuthorisation reply;
       reply.serial = transaction_serial(pile, gun, clock.now(), ++serial_counter);
       reply.pile = pile;
@@ -210,8 +213,8 @@ void PileAdapter::State::on_pile_start(const Seq& seq, const PileStartRequest& r
         return send_reply(reply, seq);
       }
       domain::TransactionStarted start{pile, gun, card, 0, std::nullopt, clock.now(), reply.serial};
-      sink.transaction_started(start, [this, seq, reply](Result<domain::TransactionDecision> d) mutable {
-        hooks.post([this, seq, reply, d = std::move(d)]() mutable {
+      sink.transaction_started(start, [this, post = hooks.post, seq, reply](Result<domain::TransactionDecision> d) mutable {
+        post([this, seq, reply, d = std::move(d)]() mutable {
           reply.result = d ? 1 : 0;
           if (d) {
             gun_tx[reply.gun] = d->transaction;
@@ -227,9 +230,9 @@ void PileAdapter::State::on_pile_start(const Seq& seq, const PileStartRequest& r
 void PileAdapter::State::on_remote_start_reply(const RemoteStartReply& r, std::function<void(bool)> then) {
   if (r.result != 1) return then(false);
   domain::TransactionStarted start{pile, r.gun, "", 0, std::nullopt, clock.now(), r.serial};
-  sink.transaction_started(start, [this, gun = r.gun, serial = r.serial, then = std::move(then)](
+  sink.transaction_started(start, [this, post = hooks.post, gun = r.gun, serial = r.serial, then = std::move(then)](
                                       Result<domain::TransactionDecision> d) {
-    hooks.post([this, gun, serial, then, d = std::move(d)] {
+    post([this, gun, serial, then, d = std::move(d)] {
       if (d) {
         gun_tx[gun] = d->transaction;
         serial_gun[serial] = gun;
@@ -251,8 +254,9 @@ void PileAdapter::State::on_record(const Seq& seq, const TransactionRecord& r) {
   auto record = transaction_record(r, pile, clock.now());
   spdlog::info("ykc.transaction_record pile={} gun={} serial={} energy_wh={} stop_reason=0x{:02X} ({})", pile, r.gun,
                r.serial, r.total_energy / 10, r.stop_reason, stop_reason_name(r.stop_reason));
-  sink.transaction_recorded(std::move(record), [this, seq, serial = r.serial, gun = r.gun](Result<domain::TransactionId> id) {
-    hooks.post([this, seq, serial, gun, id = std::move(id)] {
+  sink.transaction_recorded(std::move(record), [this, post = hooks.post, seq, serial = r.serial,
+                                                gun = r.gun](Result<domain::TransactionId> id) {
+    post([this, seq, serial, gun, id = std::move(id)] {
       records_in_flight.erase(serial);
       if (!id) {
         spdlog::error("ykc.transaction_record_failed pile={} serial={} error=\"{}\" note=\"not acknowledged\"", pile,
