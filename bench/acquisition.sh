@@ -25,7 +25,7 @@ server_pid=""
 trap '[[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null; sleep 1; rm -rf "$work"' EXIT
 
 CHARGEPLANE_ADMIN_PASSWORD="$ADMIN_PASSWORD" "$build/chargeplane" serve --data-dir "$work/data" \
-  --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 --messages-per-second 1000 --message-burst 1000 \
+  --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 --listen-ykc 127.0.0.1:0 --messages-per-second 1000 --message-burst 1000 \
   --jobs-piles-per-second 2000 --jobs-max-in-flight 1000 >"$work/stdout" 2>"$work/stderr" &
 server_pid=$!
 for _ in $(seq 1 300); do grep -q '^chargeplane ready' "$work/stdout" && break; sleep 0.1; done

@@ -98,7 +98,7 @@ for server in $SERVERS; do
         continue
       fi
       CHARGEPLANE_ADMIN_PASSWORD="$ADMIN_PASSWORD" "$build/chargeplane" serve --data-dir "$work/cp-data" \
-        --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 \
+        --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 --listen-ykc 127.0.0.1:0 \
         --messages-per-second 1000000 --message-burst 1000000 >"$work/cp.out" 2>"$work/cp.err" &
       server_pid=$!
       if ! line="$(wait_ready "$work/cp.out" '^chargeplane ready ')"; then

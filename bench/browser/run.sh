@@ -18,7 +18,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev
 admin="bench-admin-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)"
 pw="bench-pile-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)"
 CHARGEPLANE_ADMIN_PASSWORD="$admin" "$build/chargeplane" serve --data-dir "$work/data" --listen-ocpp 127.0.0.1:0 \
-  --listen-api 127.0.0.1:0 --synchronous-full false --log-level warn >"$work/out" 2>"$work/err" &
+  --listen-api 127.0.0.1:0 --listen-ykc 127.0.0.1:0 --synchronous-full false --log-level warn >"$work/out" 2>"$work/err" &
 pids+=($!)
 for _ in $(seq 1 300); do grep -q '^chargeplane ready' "$work/out" && break; sleep 0.1; done
 line="$(grep -m1 '^chargeplane ready' "$work/out")"

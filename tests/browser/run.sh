@@ -33,7 +33,7 @@ trap cleanup EXIT
 
 admin_password="browser-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
 CHARGEPLANE_ADMIN_PASSWORD="$admin_password" "$bin" serve --data-dir "$work/data" \
-  --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 --call-timeout 5 >"$work/stdout" 2>"$work/stderr" &
+  --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 --listen-ykc 127.0.0.1:0 --call-timeout 5 >"$work/stdout" 2>"$work/stderr" &
 server_pid=$!
 ready=""
 for _ in $(seq 1 300); do
