@@ -61,6 +61,7 @@ void PileAdapter::run_command(domain::Command command, domain::CommandObserver o
   auto& s = *s_;
   s.running = State::Running{std::move(command), std::move(observer)};
   auto& r = *s.running;
+  r.id = ++s.commands_run;
   r.type = domain::command_type(r.command);
   const auto not_supported = [&](const std::string& why) { s.finish_command(outcome("NotSupported", why)); };
 
@@ -150,7 +151,8 @@ bool PileAdapter::State::on_command_reply(const Message& m) {
     if (start->serial != r.serial) return false;
     if (start->result != 1)
       return finish_command(outcome("Rejected", std::string("the pile refused: ") + start_reason(start->reason))), true;
-    on_remote_start_reply(*start, [this](bool durable) {
+    on_remote_start_reply(*start, [this, id = r.id](bool durable) {
+      if (!running || running->id != id) return;  // it timed out meanwhile; another command runs
       finish_command(durable ? outcome("Accepted", "charging started")
                              : outcome("Accepted", "charging started; recording the transaction failed"));
     });

@@ -48,6 +48,7 @@ struct PileAdapter::State {
     domain::Command command;
     domain::CommandObserver observer;
     std::uint8_t reply_type = 0;  // the answer we wait for
+    std::uint64_t id = 0;         // tells a late completion from the command that runs now
     std::string serial = {};      // RemoteStart: the serial we issued
     int gun = 0;
     std::string type = {};        // for logs and metrics
@@ -55,6 +56,7 @@ struct PileAdapter::State {
     std::vector<domain::ParameterResult> results = {};  // ApplyConfig, in the order of the settings
   };
   std::optional<Running> running;
+  std::uint64_t commands_run = 0;
 
   // Frames (pile_adapter.cpp, pile_messages.cpp)
   void on_frame(Frame f);
