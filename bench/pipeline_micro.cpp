@@ -74,6 +74,9 @@ class InstantSink final : public domain::PileEventSink {
   void transaction_ended(domain::TransactionEnded, domain::Reply<std::optional<domain::Authorization>> r) override {
     r(std::optional<domain::Authorization>{});
   }
+  void transaction_recorded(domain::TransactionRecorded, domain::Reply<domain::TransactionId> r) override {
+    r(domain::TransactionId{1});
+  }
   void telemetry(domain::TelemetrySampled s, domain::Done d) override {
     last = std::move(s);
     d(Status{});
