@@ -6,11 +6,13 @@
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "core/base64.h"
+#include "protocol/ykc/frame.h"
 
 namespace cp::sim {
 
@@ -45,7 +47,14 @@ CLI::App* add_sim_command(CLI::App& app, SimCommand& out) {
   sim->add_option("--piles", o.piles, "Number of simulated piles (0 with --password-file: every pile in it)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   sim->add_option("--protocol", out.protocol, "Protocol the piles speak")->capture_default_str()
-      ->check(CLI::IsMember({"ocpp1.6"}));
+      ->check(CLI::IsMember({"ocpp1.6", "ykc"}));
+  sim->add_option("--ykc-address", out.ykc_address, "YKC: platform TCP address HOST:PORT")->capture_default_str();
+  sim->add_option("--encryption", out.ykc.encryption, "YKC: body encryption of every pile (none, des, 3des)")
+      ->capture_default_str()->check(CLI::IsMember({"none", "des", "3des"}));
+  sim->add_option("--key-file", out.key_file, "YKC: file with the DES/3DES key as hex (16/32/48 digits)");
+  sim->add_option("--first-pile", out.ykc.first_pile, "YKC: 14-digit number of the first pile; the others count up")
+      ->capture_default_str();
+  sim->add_flag("--ykc-ac", [&out](std::int64_t) { out.ykc.dc = false; }, "YKC: AC piles (default DC, with BMS frames)");
   sim->add_option("--url", o.url, "WebSocket base URL; the pile id is appended")->capture_default_str();
   sim->add_option("--prefix", o.prefix, "Pile id prefix: <prefix>-00001, ...")->capture_default_str();
   auto* pw = sim->add_option("--password", o.password, "Password shared by every pile (16..40 characters)")
@@ -74,8 +83,85 @@ CLI::App* add_sim_command(CLI::App& app, SimCommand& out) {
   return sim;
 }
 
+namespace {
+
+// `--protocol ykc`: the shared flags mapped onto the YKC fleet (connectors = guns, interval =
+// real-time data interval while charging).
+int run_ykc(const SimCommand& cmd) {
+  auto y = cmd.ykc;
+  const auto& o = cmd.options;
+  const auto colon = cmd.ykc_address.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    std::fprintf(stderr, "chargeplane sim: --ykc-address must be HOST:PORT\n");
+    return 1;
+  }
+  y.host = cmd.ykc_address.substr(0, colon);
+  y.port = cmd.ykc_address.substr(colon + 1);
+  y.piles = std::max(1, o.piles);
+  y.guns = o.connectors;
+  y.realtime_interval = o.meter_interval;
+  y.duration = o.duration;
+  y.threads = o.threads;
+  y.connect_rate = o.connect_rate;
+  y.seed = o.seed;
+  y.session_samples_min = o.session_samples_min;
+  y.session_samples_max = o.session_samples_max;
+  y.idle_gap_min = o.idle_gap_min;
+  y.idle_gap_max = o.idle_gap_max;
+  y.backoff = o.backoff;
+  y.stats_interval = o.stats_interval;
+  if (!cmd.key_file.empty()) {
+    auto key = read_key_file(cmd.key_file);
+    if (!key) {
+      std::fprintf(stderr, "chargeplane sim: %s\n", key.error().message.c_str());
+      return 1;
+    }
+    y.key = std::move(*key);
+  }
+  if (auto c = ykc_cipher_profile(y); !c) {
+    std::fprintf(stderr, "chargeplane sim: %s\n", c.error().message.c_str());
+    return 1;
+  }
+  auto numbers = ykc_pile_numbers(y);
+  if (!numbers) {
+    std::fprintf(stderr, "chargeplane sim: %s\n", numbers.error().message.c_str());
+    return 1;
+  }
+  if (!cmd.registration.api_url.empty()) {
+    std::vector<PileCredential> piles;
+    for (const auto& n : *numbers) piles.push_back({n, ""});
+    auto registration = cmd.registration;
+    registration.protocol = "ykc";
+    registration.ykc_cipher = y.encryption;
+    registration.ykc_key_hex = ykc::to_hex(y.key);
+    registration.ykc_key_hex.erase(std::remove(registration.ykc_key_hex.begin(), registration.ykc_key_hex.end(), ' '),
+                                   registration.ykc_key_hex.end());
+    registration.id_tags.clear();
+    auto report = register_piles(registration, piles);
+    if (!report) {
+      std::fprintf(stderr, "chargeplane sim: registration failed: %s\n", report.error().message.c_str());
+      return 1;
+    }
+    std::printf("sim registered created=%zu existing=%zu failed=%zu\n", report->created, report->existing, report->failed);
+    if (report->failed > 0) {
+      std::fprintf(stderr, "chargeplane sim: %zu piles could not be registered (first: %s)\n", report->failed,
+                   report->first_error.c_str());
+      return 1;
+    }
+  } else if (cmd.register_only) {
+    std::fprintf(stderr, "chargeplane sim: --register-only needs --api\n");
+    return 1;
+  }
+  std::fflush(stdout);
+  if (cmd.register_only) return 0;
+  return run_ykc_simulator(y);
+}
+
+}  // namespace
+
 int run_sim_command(const SimCommand& cmd) {
   spdlog::set_level(spdlog::level::from_str(cmd.log_level));
+  if (cmd.protocol == "ykc") return run_ykc(cmd);
   if (!cmd.registration.api_url.empty() && !cmd.options.password_file.empty() &&
       !std::filesystem::exists(cmd.options.password_file)) {
     if (!write_generated_password_file(cmd.options)) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sim/simulator.h"
+#include "sim/ykc_simulator.h"
 
 namespace CLI {
 class App;
@@ -19,7 +20,10 @@ namespace cp::sim {
 struct SimCommand {
   SimOptions options;
   RegistrationOptions registration;  // used when registration.api_url is set
-  std::string protocol = "ocpp1.6";
+  std::string protocol = "ocpp1.6";     // or "ykc"
+  YkcSimOptions ykc;                    // --protocol ykc
+  std::string ykc_address = "127.0.0.1:8767";
+  std::string key_file;
   bool register_only = false;
   std::string log_level = "info";
 };

@@ -127,7 +127,13 @@ Result<RegistrationReport> register_piles(const RegistrationOptions& opts, const
     ApiClient api(*url);
     for (std::size_t i = next++; i < piles.size() && !unreachable; i = next++) {
       const auto& p = piles[i];
-      const auto body = json::serialize(json::object{{"id", p.id}, {"protocol", "ocpp1.6"}, {"password", p.password}});
+      json::object pile{{"id", p.id}, {"protocol", opts.protocol}};
+      if (opts.protocol == "ykc") {
+        if (opts.ykc_cipher != "none") pile["encryption"] = json::object{{"cipher", opts.ykc_cipher}, {"key", opts.ykc_key_hex}};
+      } else {
+        pile["password"] = p.password;
+      }
+      const auto body = json::serialize(pile);
       auto res = api.request(http::verb::post, "/api/v1/piles", body, token);
       std::lock_guard lock(mu);
       if (!res) {

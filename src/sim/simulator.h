@@ -119,6 +119,11 @@ struct RegistrationOptions {
   // Id tags to create as Accepted (POST /api/v1/id-tags; 409 = exists) so that the simulated
   // drivers are authorized; the defaults are SimOptions' default tags.
   std::vector<std::string> id_tags{"SIMTAG0001", "SIMTAG0002", "SIMTAG0003"};
+  // YKC piles (PileCredential.password unused): registered as protocol "ykc" with this cipher
+  // ("none", "des", "3des") and key, as the gateway's POST /api/v1/piles expects.
+  std::string protocol = "ocpp1.6";
+  std::string ykc_cipher = "none";
+  std::string ykc_key_hex;  // never logged
 };
 struct RegistrationReport {
   std::size_t created = 0;   // 201
@@ -127,7 +132,8 @@ struct RegistrationReport {
   std::string first_error;   // of the failures, for the operator
   std::size_t id_tags_created = 0;
 };
-// POST /api/v1/piles {"id","protocol":"ocpp1.6","password"} for each pile, then the id tags.
+// POST /api/v1/piles {"id","protocol":"ocpp1.6","password"} for each pile (YKC: {"id","protocol":"ykc",
+// "encryption":{"cipher","key"}}), then the id tags.
 // Errors only when the API cannot be reached or login fails; per-item failures are counted.
 Result<RegistrationReport> register_piles(const RegistrationOptions& opts, const std::vector<PileCredential>& piles);
 

@@ -1,0 +1,256 @@
+#include "sim/detail/ykc_pile.h"
+
+#include <gtest/gtest.h>
+
+#include "protocol/ykc/messages.h"
+#include "protocol/ykc/units.h"
+
+namespace cp::sim {
+namespace {
+
+using namespace ykc;
+
+constexpr std::int64_t kT0 = 1716172245000;  // 2024-05-20 10:30:45 Beijing
+const std::string kPile = "32010600019236";
+const std::string kSerial = "32010600019236012405201030000001";
+
+YkcPileConfig config() {
+  YkcPileConfig c;
+  c.pile = kPile;
+  c.guns = 2;
+  c.card_sessions = false;
+  c.session_samples_min = c.session_samples_max = 4;
+  return c;
+}
+
+template <class T>
+std::vector<T> all_of(const std::vector<YkcOutgoing>& out) {
+  std::vector<T> v;
+  for (const auto& o : out)
+    if (const auto* m = std::get_if<T>(&o.message)) v.push_back(*m);
+  return v;
+}
+
+// Every message the pile produces must go through the codec.
+void expect_encodable(const std::vector<YkcOutgoing>& out) {
+  for (const auto& o : out) EXPECT_TRUE(encode_body(o.message).ok()) << type_name(type_of(o.message));
+}
+
+// A tick of a platform that answers every heartbeat (so long runs do not lose the link).
+std::vector<YkcOutgoing> tick(YkcPile& p, std::int64_t t) {
+  auto out = p.on_tick(t);
+  for (const auto& h : all_of<Heartbeat>(out)) p.on_message(HeartbeatReply{h.pile, h.gun, 0}, make_seq(0), t);
+  EXPECT_FALSE(p.wants_reconnect());
+  return out;
+}
+
+// A pile that has logged in and holds a billing model.
+YkcPile logged_in_pile(YkcPileConfig c = config()) {
+  YkcPile p(c, kT0);
+  p.on_connected(kT0);
+  p.on_message(LoginReply{kPile, 0}, make_seq(0), kT0);
+  p.on_message(BillingModelVerifyReply{kPile, "0000", 0}, make_seq(1), kT0);
+  return p;
+}
+
+TEST(YkcSimPile, LogsInThenChecksItsBillingModel) {
+  YkcPile p(config(), kT0);
+  auto out = p.on_connected(kT0);
+  ASSERT_EQ(out.size(), 1u);
+  const auto& login = std::get<Login>(out[0].message);
+  EXPECT_EQ(login.pile, kPile);
+  EXPECT_EQ(login.gun_count, 2);
+  EXPECT_EQ(login.protocol_version, kVersion16);
+  EXPECT_FALSE(p.logged_in());
+  EXPECT_TRUE(p.on_tick(kT0 + 60000).empty());  // nothing but the login before the reply
+  out = p.on_message(LoginReply{kPile, 0}, make_seq(0), kT0);
+  EXPECT_TRUE(p.logged_in());
+  ASSERT_EQ(all_of<BillingModelVerify>(out).size(), 1u);
+  out = p.on_message(BillingModelVerifyReply{kPile, "0000", 1}, make_seq(1), kT0);
+  EXPECT_EQ(all_of<BillingModelRequest>(out).size(), 1u);  // mismatch -> request the model
+}
+
+TEST(YkcSimPile, RefusedLoginAsksForAReconnect) {
+  YkcPile p(config(), kT0);
+  p.on_connected(kT0);
+  p.on_message(LoginReply{kPile, 1}, make_seq(0), kT0);
+  EXPECT_FALSE(p.logged_in());
+  EXPECT_TRUE(p.wants_reconnect());
+  EXPECT_EQ(p.stats().login_refused, 1u);
+}
+
+TEST(YkcSimPile, HeartbeatsPerGunAndReconnectsAfterThreeUnanswered) {
+  auto p = logged_in_pile();
+  auto out = p.on_tick(kT0 + 10000);
+  EXPECT_EQ(all_of<Heartbeat>(out).size(), 2u);
+  expect_encodable(out);
+  p.on_message(HeartbeatReply{kPile, 1, 0}, make_seq(2), kT0 + 10000);
+  p.on_message(HeartbeatReply{kPile, 2, 0}, make_seq(3), kT0 + 10000);
+  for (int i = 2; i <= 4; ++i) p.on_tick(kT0 + i * 10000);  // three more, none answered
+  EXPECT_FALSE(p.wants_reconnect());
+  p.on_tick(kT0 + 50000);
+  EXPECT_TRUE(p.wants_reconnect());
+}
+
+TEST(YkcSimPile, RemoteStartChargesReportsAndStopsWithARecord) {
+  auto p = logged_in_pile();
+  auto out = p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100000}, make_seq(9), kT0);
+  auto replies = all_of<RemoteStartReply>(out);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0], (RemoteStartReply{kSerial, kPile, 1, 1, 0}));
+  EXPECT_EQ(out[0].reply_to, make_seq(9));
+  EXPECT_TRUE(p.charging(1));
+  EXPECT_EQ(all_of<BmsHandshake>(out).size(), 1u);
+  EXPECT_EQ(all_of<BmsParameters>(out).size(), 1u);
+  expect_encodable(out);
+
+  out = p.on_tick(kT0 + 15000);
+  auto rt = all_of<RealtimeData>(out);
+  ASSERT_FALSE(rt.empty());
+  const auto charging = std::find_if(rt.begin(), rt.end(), [](const RealtimeData& d) { return d.gun == 1; });
+  ASSERT_NE(charging, rt.end());
+  EXPECT_EQ(charging->status, 3);
+  EXPECT_EQ(charging->serial, kSerial);
+  EXPECT_GT(charging->current_da, 0);
+  EXPECT_GT(charging->energy, 0u);
+  EXPECT_EQ(all_of<BmsDemand>(out).size(), 1u);
+  expect_encodable(out);
+
+  out = p.on_message(RemoteStop{kPile, 1}, make_seq(10), kT0 + 20000);
+  EXPECT_EQ(all_of<RemoteStopReply>(out), (std::vector{RemoteStopReply{kPile, 1, 1, 0}}));
+  auto records = all_of<TransactionRecord>(out);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].serial, kSerial);
+  EXPECT_EQ(records[0].stop_reason, 0x40);
+  EXPECT_EQ(records[0].start_type, 1);
+  EXPECT_EQ(records[0].meter_end - records[0].meter_start, records[0].total_energy);
+  EXPECT_EQ(records[0].flat.energy + records[0].valley.energy + records[0].peak.energy + records[0].sharp.energy,
+            records[0].total_energy);
+  EXPECT_EQ(cp56_to_unix_ms(records[0].start), kT0);
+  EXPECT_FALSE(p.charging(1));
+  expect_encodable(out);
+
+  p.on_message(TransactionRecordAck{kSerial, 0}, make_seq(11), kT0 + 21000);
+  EXPECT_EQ(p.pending_records(), 0u);
+  EXPECT_EQ(p.stats().records_confirmed, 1u);
+}
+
+TEST(YkcSimPile, RemoteStartOnABusyGunOrUnknownGunFails) {
+  auto p = logged_in_pile();
+  p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100}, make_seq(1), kT0);
+  auto out = p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100}, make_seq(2), kT0);
+  EXPECT_EQ(all_of<RemoteStartReply>(out)[0].reason, 2);
+  out = p.on_message(RemoteStart{kSerial, kPile, 7, "0000001000000573", {}, 100}, make_seq(3), kT0);
+  EXPECT_EQ(all_of<RemoteStartReply>(out)[0].result, 0);
+  out = p.on_message(RemoteStop{kPile, 2}, make_seq(4), kT0);
+  EXPECT_EQ(all_of<RemoteStopReply>(out)[0], (RemoteStopReply{kPile, 2, 0, 2}));
+}
+
+TEST(YkcSimPile, UnconfirmedRecordIsResentEvery30sAtMostThreeTimesAndAfterReconnect) {
+  auto p = logged_in_pile();
+  p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100}, make_seq(1), kT0);
+  p.on_message(RemoteStop{kPile, 1}, make_seq(2), kT0 + 1000);
+  int resent = 0;
+  for (std::int64_t t = kT0 + 2000; t < kT0 + 200000; t += 1000) resent += int(all_of<TransactionRecord>(tick(p, t)).size());
+  EXPECT_EQ(resent, 3);
+  EXPECT_EQ(p.pending_records(), 1u);
+  p.on_disconnected();
+  p.on_connected(kT0 + 300000);
+  auto out = p.on_message(LoginReply{kPile, 0}, make_seq(0), kT0 + 300000);
+  EXPECT_EQ(all_of<TransactionRecord>(out).size(), 1u);  // the stored record goes out right after login
+}
+
+TEST(YkcSimPile, OnceAfterFiveMinutesRuleResendsOnce) {
+  auto c = config();
+  c.options.record_retry = RecordRetryRule::OnceAfter5Min;
+  auto p = logged_in_pile(c);
+  p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100}, make_seq(1), kT0);
+  p.on_message(RemoteStop{kPile, 1}, make_seq(2), kT0);
+  std::vector<std::int64_t> at;
+  for (std::int64_t t = kT0 + 1000; t < kT0 + 1200000; t += 1000)
+    if (!all_of<TransactionRecord>(tick(p, t)).empty()) at.push_back(t - kT0);
+  EXPECT_EQ(at, (std::vector<std::int64_t>{300000}));
+}
+
+TEST(YkcSimPile, WorkingParametersValidateAndTakeEffect) {
+  auto p = logged_in_pile();
+  auto out = p.on_message(WorkParams{kPile, 0, 20}, make_seq(1), kT0);  // below 30 %
+  EXPECT_EQ(all_of<WorkParamsReply>(out)[0].result, 0);
+  out = p.on_message(WorkParams{kPile, 1, 50}, make_seq(2), kT0);
+  EXPECT_EQ(all_of<WorkParamsReply>(out)[0].result, 1);
+  EXPECT_TRUE(p.disabled());
+  EXPECT_EQ(p.power_percent(), 50);
+  out = p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100}, make_seq(3), kT0);
+  EXPECT_EQ(all_of<RemoteStartReply>(out)[0].result, 0);
+  p.on_message(WorkParams{kPile, 0, 50}, make_seq(4), kT0);
+  p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100}, make_seq(5), kT0);
+  out = p.on_tick(kT0 + 60000);
+  for (const auto& d : all_of<RealtimeData>(out)) {
+    if (d.gun == 1) {
+      EXPECT_LE(d.voltage_dv * d.current_da / 100.0, 60000 * 0.5 * 1.01);  // capped at 50 %
+    }
+  }
+}
+
+TEST(YkcSimPile, TimeSyncSetsThePileClock) {
+  auto p = logged_in_pile();
+  const auto platform = cp56_from_unix_ms(kT0 + 3600000);
+  auto out = p.on_message(TimeSync{kPile, platform}, make_seq(1), kT0);
+  EXPECT_EQ(p.clock_offset_ms(), 3600000);
+  EXPECT_EQ(all_of<TimeSyncReply>(out)[0].time, platform);
+}
+
+TEST(YkcSimPile, RebootIsAnsweredThenTheConnectionIsDropped) {
+  auto p = logged_in_pile();
+  auto out = p.on_message(Reboot{kPile, 1}, make_seq(1), kT0);
+  EXPECT_EQ(all_of<RebootReply>(out), (std::vector{RebootReply{kPile, 1}}));
+  EXPECT_TRUE(p.wants_reconnect());
+}
+
+TEST(YkcSimPile, BillingModelPushIsStoredAndConfirmed) {
+  auto p = logged_in_pile();
+  BillingModel m{kPile, "0100", 100000, 40000, 80000, 40000, 60000, 40000, 30000, 40000, 0, {}};
+  auto out = p.on_message(BillingModelSet{m}, make_seq(1), kT0);
+  EXPECT_EQ(all_of<BillingModelSetReply>(out), (std::vector{BillingModelSetReply{kPile, 1}}));
+}
+
+TEST(YkcSimPile, CardSessionAsksThePlatformAndUsesItsSerial) {
+  auto c = config();
+  c.card_sessions = true;
+  c.guns = 1;
+  c.idle_gap_min = c.idle_gap_max = std::chrono::milliseconds{5000};
+  auto p = logged_in_pile(c);
+  std::vector<YkcOutgoing> out;
+  for (std::int64_t t = kT0 + 1000; t <= kT0 + 6000; t += 1000) {
+    auto o = tick(p, t);
+    out.insert(out.end(), o.begin(), o.end());
+  }
+  auto req = all_of<PileStartRequest>(out);
+  ASSERT_EQ(req.size(), 1u);
+  EXPECT_EQ(req[0].start_mode, 1);
+  expect_encodable(out);
+  p.on_message(StartAuthorisation{kSerial, kPile, 1, "0000001000000573", 100, 1, 0}, make_seq(5), kT0 + 7000);
+  EXPECT_TRUE(p.charging(1));
+  // four 0x13 samples later the card session ends by itself with a record under that serial
+  std::vector<TransactionRecord> records;
+  for (std::int64_t t = kT0 + 8000; t < kT0 + 200000; t += 1000) {
+    auto r = all_of<TransactionRecord>(tick(p, t));
+    records.insert(records.end(), r.begin(), r.end());
+  }
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records[0].serial, kSerial);
+  EXPECT_EQ(records[0].start_type, 2);
+}
+
+TEST(YkcSimPile, PollIsAnsweredWithRealtimeDataForThatGun) {
+  auto p = logged_in_pile();
+  auto out = p.on_message(RealtimeDataPoll{kPile, 2}, make_seq(7), kT0);
+  auto rt = all_of<RealtimeData>(out);
+  ASSERT_EQ(rt.size(), 1u);
+  EXPECT_EQ(rt[0].gun, 2);
+  EXPECT_EQ(rt[0].status, 2);
+  EXPECT_EQ(out[0].reply_to, make_seq(7));
+}
+
+}  // namespace
+}  // namespace cp::sim
