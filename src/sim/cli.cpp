@@ -136,7 +136,7 @@ int run_ykc(const SimCommand& cmd) {
     registration.ykc_key_hex = ykc::to_hex(y.key);
     registration.ykc_key_hex.erase(std::remove(registration.ykc_key_hex.begin(), registration.ykc_key_hex.end(), ' '),
                                    registration.ykc_key_hex.end());
-    registration.id_tags.clear();
+    registration.id_tags = y.cards;
     auto report = register_piles(registration, piles);
     if (!report) {
       std::fprintf(stderr, "chargeplane sim: registration failed: %s\n", report.error().message.c_str());

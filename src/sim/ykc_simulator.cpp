@@ -304,6 +304,14 @@ Status YkcSimulator::run() {
   if (!cipher) return fail(cipher.error());
   if (im.opts.guns < 1 || im.opts.guns > 99) return fail("invalid_options", "guns must be 1..99");
   if (im.opts.threads < 1) return fail("invalid_options", "threads must be >= 1");
+  std::vector<ykc::Card> cards;
+  for (const auto& c : im.opts.cards) {
+    auto b = ykc::from_hex(c);
+    if (!b || b->size() != 8) return fail("invalid_options", "card " + c + " is not 16 hex digits");
+    ykc::Card card{};
+    std::copy(b->begin(), b->end(), card.begin());
+    cards.push_back(card);
+  }
   if (*cipher) {
     auto lib = ykc::CipherLibrary::create();
     if (!lib) return fail("crypto_unavailable", lib.error().detail);
@@ -331,6 +339,7 @@ Status YkcSimulator::run() {
     cfg.idle_gap_min = im.opts.idle_gap_min;
     cfg.idle_gap_max = im.opts.idle_gap_max;
     cfg.seed = seeder();
+    cfg.cards = cards;
     auto pile = std::make_shared<PileConnection>(im.ioc, im.fleet, std::move(cfg));
     const auto delay = im.opts.connect_rate > 0
                            ? std::chrono::milliseconds{static_cast<long long>(1000.0 * static_cast<double>(i) / im.opts.connect_rate)}

@@ -33,6 +33,9 @@ struct YkcSimOptions {
   std::string encryption = "none";             // none | des | 3des
   std::vector<std::uint8_t> key;               // 8 (des) or 16/24 (3des) bytes, same for every pile
   ykc::Options options;                        // per-pile variants (the platform must be told the same)
+  // Physical cards (16 hex digits) the drivers present in 0x31; with --api they are created as
+  // Accepted id tags (the gateway authorises a card by its hex digits).
+  std::vector<std::string> cards{"000000005D000001", "000000005D000002", "000000005D000003"};
   std::chrono::seconds heartbeat{10};
   std::chrono::seconds realtime_interval{15};  // while charging (notes §6)
   std::chrono::seconds idle_interval{300};     // while idle

@@ -264,9 +264,10 @@ std::vector<YkcOutgoing> YkcPile::on_tick(std::int64_t now_ms) {
       }
       if (cfg_.card_sessions && !disabled_ && has_billing_model_ && !g.awaiting_authorisation_ms &&
           now_ms >= g.next_session_ms) {
-        Card card{0, 0, 0, 0, 0x5D, 0x00, static_cast<std::uint8_t>(g.number), static_cast<std::uint8_t>(rng_() & 0xFF)};
+        const Card card = cfg_.cards.empty() ? Card{} : cfg_.cards[rng_() % cfg_.cards.size()];
         out.push_back({PileStartRequest{cfg_.pile, gn, 1, 0, card, {}, ""}, std::nullopt});
         g.awaiting_authorisation_ms = now_ms;
+        g.presented_card = card;
       }
     }
   }
@@ -316,7 +317,7 @@ std::vector<YkcOutgoing> YkcPile::on_message(const Message& message, const Seq& 
           if (!g.awaiting_authorisation_ms) return;
           g.awaiting_authorisation_ms.reset();
           if (m.result == 1 && !g.session) {
-            start_session(g, m.serial, 2, Card{0, 0, 0, 0, 0x5D, 0x00, static_cast<std::uint8_t>(g.number), 0}, now_ms, out);
+            start_session(g, m.serial, 2, g.presented_card, now_ms, out);
           } else {
             g.next_session_ms = now_ms + uniform_ms(cfg_.idle_gap_min, cfg_.idle_gap_max);
           }

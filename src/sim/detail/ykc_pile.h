@@ -44,6 +44,7 @@ struct YkcPileConfig {
   std::chrono::milliseconds idle_gap_max{60000};
   std::chrono::milliseconds authorisation_timeout{30000};  // 0x31 without 0x32
   bool card_sessions = true;        // start sessions on its own (card); remote starts always work
+  std::vector<ykc::Card> cards{ykc::Card{0, 0, 0, 0, 0x5D, 0, 0, 1}};  // the drivers' cards, picked at random
   std::uint64_t seed = 1;
 };
 
@@ -102,6 +103,7 @@ class YkcPile {
     std::int64_t next_realtime_ms = 0;
     std::int64_t next_session_ms = 0;
     std::optional<std::int64_t> awaiting_authorisation_ms;  // 0x31 sent at
+    ykc::Card presented_card{};
     int unanswered_heartbeats = 0;
     std::uint8_t last_status = 2;
   };
