@@ -1,5 +1,6 @@
 # ChargePlane — the two quick-start commands:
-#   make demo   install dependencies, build, start the platform with 50 simulated OCPP 1.6 piles
+#   make demo   install dependencies, build, start the platform with a mixed simulated fleet
+#               (50 OCPP 1.6 piles, 10 YKC piles in clear, 5 YKC piles with 3DES)
 #   make test   build and run every test suite (unit, integration, end-to-end, browser)
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
