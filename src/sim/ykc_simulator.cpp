@@ -223,6 +223,10 @@ class PileConnection : public std::enable_shared_from_this<PileConnection> {
     writing_ = true;
     asio::async_write(socket_, asio::buffer(queue_.front()), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
       self->writing_ = false;
+      if (!self->connected_) {  // closed while this write was in flight: drop what was queued
+        self->queue_.clear();
+        return;
+      }
       if (ec) return self->close_and_reconnect();
       ++self->fleet_.counters->frames_sent;
       self->queue_.pop_front();
@@ -237,7 +241,7 @@ class PileConnection : public std::enable_shared_from_this<PileConnection> {
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     tick_.cancel();
-    queue_.clear();
+    if (!writing_) queue_.clear();  // else the pending write's handler clears it (it still reads front())
     close_after_flush_ = false;
     --fleet_.counters->connected;
     ++fleet_.counters->disconnects;
