@@ -360,5 +360,40 @@ TEST_F(ConfigJobs, AcquisitionPolicyIsPushedAsAJobAndEnforcedOnIngestion) {
   EXPECT_EQ(got.at("policy").at("sample_interval_s").as_int64(), 60);
 }
 
+TEST_F(ConfigJobs, APileRegisteredUnderAFleetPolicyGetsItWhenItFirstConnects) {
+  // Without a policy a registration carries no job.
+  auto plain = http_request(server->api_port(), "POST", "/api/v1/piles",
+                            R"({"id":"CP-OLD","protocol":"ocpp1.6","password":")" + kPassword + "\"}", token);
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  EXPECT_TRUE(json::parse(plain.body).at("policy_job").is_null());
+
+  auto put = http_request(server->api_port(), "PUT", "/api/v1/acquisition-policy",
+                          R"({"sample_interval_s":120,"heartbeat_interval_s":900})", token);
+  ASSERT_EQ(put.status, 200) << put.body;
+
+  auto created = http_request(server->api_port(), "POST", "/api/v1/piles",
+                              R"({"id":"CP-NEW","protocol":"ocpp1.6","password":")" + kPassword + "\"}", token);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto job_value = json::parse(created.body).at("policy_job");
+  ASSERT_TRUE(job_value.is_string()) << created.body;
+  const std::string job_id(job_value.as_string());
+  auto j = job(job_id);
+  EXPECT_EQ(j.at("origin").as_string(), "acquisition_policy");
+  EXPECT_EQ(j.at("piles").at(0).at("state").as_string(), "Waiting");
+
+  // Its job waits for the pile, survives a restart, and is delivered when the pile connects.
+  server->kill_hard();
+  server->restart();
+  token = login(server->api_port(), server->admin_password());
+  OcppClient c;
+  ASSERT_EQ(c.connect(server->ocpp_port(), "CP-NEW", kPassword), 101);
+  serve_job(c, 3, [](const std::string&) { return "Accepted"; });
+  auto r = results_of(completed(job_id), "CP-NEW");
+  EXPECT_EQ(r["meter_value_sample_interval"].at("value").as_string(), "120");
+  EXPECT_EQ(r["meter_value_sample_interval"].at("status").as_string(), "Accepted");
+  EXPECT_EQ(r["heartbeat_interval"].at("value").as_string(), "900");
+  EXPECT_EQ(r["heartbeat_interval"].at("status").as_string(), "Accepted");
+}
+
 }  // namespace
 }  // namespace cp::testing

@@ -583,6 +583,22 @@ void put_fleet_policy(ApiState& s, Request& req, Respond respond) {
       });
 }
 
+std::optional<services::NewConfigJob> policy_job_for_new_pile(ApiState& s, const Request& req,
+                                                             const store::PileRecord& pile) {
+  if (!s.ctx.acquisition || !s.ctx.config_jobs) return std::nullopt;
+  auto& a = *s.ctx.acquisition;
+  // Nothing set anywhere: the pile runs on its own defaults and the built-in policy, as before.
+  if (a.fleet() == services::AcquisitionPolicy{} && !a.pile_override(pile.id)) return std::nullopt;
+  const auto actor = req.principal ? req.principal->username : "";
+  services::PileState target;
+  target.id = pile.id;
+  target.protocol = pile.protocol;
+  auto job = policy_job({target}, actor, [&a](const std::string& id) { return a.effective(id); },
+                        json::serialize(json::object{{"piles", json::array{json::value(pile.id)}}}));
+  job.audit = audit_record(s, req, "config_job.create", "", json::object{{"origin", "acquisition_policy"}});
+  return job;
+}
+
 void get_pile_policy(ApiState& s, Request& req, Respond respond) {
   if (!s.ctx.acquisition) return respond(unavailable());
   const auto& id = req.params["id"];

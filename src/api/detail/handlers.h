@@ -3,6 +3,7 @@
 // completes through `Respond` exactly once; writes respond from the store's `done`.
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -77,6 +78,11 @@ void put_fleet_policy(ApiState& s, Request& req, Respond respond);
 void get_pile_policy(ApiState& s, Request& req, Respond respond);
 void put_pile_policy(ApiState& s, Request& req, Respond respond);
 void delete_pile_policy(ApiState& s, Request& req, Respond respond);
+// The job that brings a pile being registered to its effective acquisition policy (delivered
+// when it first connects), or nothing when no policy is set. Without it a pile registered after
+// a policy change would never be told the intervals the rest of the fleet runs on.
+std::optional<services::NewConfigJob> policy_job_for_new_pile(ApiState& s, const Request& req,
+                                                             const store::PileRecord& pile);
 // live events (event_handlers.cpp)
 void issue_event_ticket(ApiState& s, Request& req, Respond respond);
 void event_stream(ApiState& s, Request& req, Respond respond);

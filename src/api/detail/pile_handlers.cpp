@@ -116,19 +116,31 @@ void create_pile(ApiState& s, Request& req, Respond respond) {
   }
   store::WriteBatch batch{store::UpsertPile{record},
                           store::InsertAudit{audit_record(s, req, "pile.create", record.id, std::move(audit_detail))}};
-  s.ctx.store.submit(std::move(batch), [&s, record, respond = std::move(respond)](const Status& st) {
+  auto finish = [&s, record, respond = std::move(respond)](const Status& st, std::optional<std::string> policy_job) {
     s.release(record.id);
     if (!st) return respond(store_problem(st.error()));
     s.ctx.registry.upsert_pile(record);
     s.ctx.pile_auth.forget(record.id);  // a pile of the same id may have been deleted before
-    spdlog::info("pile_registered pile={} protocol={} registration={} cipher={}", record.id, record.protocol,
-                 record.registration, record.cipher);
+    spdlog::info("pile_registered pile={} protocol={} registration={} cipher={} policy_job={}", record.id,
+                 record.protocol, record.registration, record.cipher, policy_job.value_or("-"));
     services::PileState live;
     if (auto st2 = s.ctx.registry.get(record.id)) live = *st2;
-    auto r = json_response(201, pile_details(live, record));
+    auto body = pile_details(live, record);
+    body["policy_job"] = policy_job ? json::value(*policy_job) : json::value(nullptr);
+    auto r = json_response(201, std::move(body));
     r.headers.emplace_back("Location", "/api/v1/piles/" + record.id);
     respond(std::move(r));
-  });
+  };
+  // Under a fleet policy the pile's registration and the job that applies the policy to it
+  // commit together, so a pile is never left on defaults the rest of the fleet does not run.
+  if (auto job = policy_job_for_new_pile(s, req, record)) {
+    s.ctx.config_jobs->create(std::move(*job), std::move(batch), [finish = std::move(finish)](Result<std::string> id) {
+      if (!id) return finish(Status(fail(id.error())), std::nullopt);
+      finish(Status{}, *id);
+    });
+    return;
+  }
+  s.ctx.store.submit(std::move(batch), [finish = std::move(finish)](const Status& st) { finish(st, std::nullopt); });
 }
 
 void get_pile(ApiState& s, Request& req, Respond respond) {
