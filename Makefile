@@ -8,11 +8,17 @@ JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_PILES ?= 50
 
-ASAN_DIR ?= build-asan
+# `make test` builds once, with AddressSanitizer + UBSan at -O0 (cheaper to compile than a release
+# build plus a second sanitized one), and runs every suite on that build: the servers the
+# integration, e2e and browser suites start are sanitized too. `make build` / `make demo` use the
+# optimised tree in $(BUILD_DIR).
+TEST_DIR ?= build-test
+TEST_CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DCP_SANITIZE=ON
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 45
 
-.PHONY: all deps build configure test unit integration e2e browser sanitize fuzz demo bench bench-console generate check-generated clean
+.PHONY: all deps build configure test test-build unit integration e2e browser fuzz demo bench bench-console generate check-generated clean
 
 all: build
 
@@ -38,21 +44,16 @@ e2e: build
 browser: build
 	@bash tests/browser/run.sh $(BUILD_DIR)/chargeplane
 
-test: deps build
+test: deps test-build
 	@$(MAKE) --no-print-directory check-generated
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
-	@bash tests/e2e/run.sh $(BUILD_DIR)/chargeplane
-	@bash tests/browser/run.sh $(BUILD_DIR)/chargeplane
-	@$(MAKE) --no-print-directory sanitize
+	@cd $(TEST_DIR) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
+	@$(SANITIZER_ENV) bash tests/e2e/run.sh $(TEST_DIR)/chargeplane
+	@$(SANITIZER_ENV) bash tests/browser/run.sh $(TEST_DIR)/chargeplane
 	@$(MAKE) --no-print-directory fuzz
 
-# Unit and integration suites again under AddressSanitizer + UBSan (the server binary the
-# integration tests start is the sanitized one too).
-sanitize:
-	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCP_SANITIZE=ON -DCP_BUILD_BENCH=OFF -DCP_BUILD_WEB=OFF >/dev/null
-	@cmake --build $(ASAN_DIR) -j $(JOBS)
-	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest --output-on-failure -j $(JOBS)
+test-build:
+	@cmake -S . -B $(TEST_DIR) -G Ninja $(TEST_CMAKE_FLAGS) >/dev/null
+	@cmake --build $(TEST_DIR) -j $(JOBS)
 
 # libFuzzer (clang) on the YKC frame assembler and body decoders, bounded time, seeded from the
 # golden frames in tests/data/ykc; skipped with a message when clang is missing.
@@ -75,4 +76,4 @@ check-generated:
 	@bash tools/check-generated.sh
 
 clean:
-	@rm -rf $(BUILD_DIR)
+	@rm -rf $(BUILD_DIR) $(TEST_DIR) $(FUZZ_DIR)
