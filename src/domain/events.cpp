@@ -49,4 +49,11 @@ std::optional<AuthorizationStatus> authorization_from_string(std::string_view s)
   return lookup(kAuth, s);
 }
 
+std::string live_value_key(const SampledValue& v) {
+  std::string key = v.measurand;
+  if (!v.phase.empty()) key += '.' + v.phase;
+  if (!v.location.empty() && v.location != "Outlet") key += '@' + v.location;
+  return key;
+}
+
 }  // namespace cp::domain

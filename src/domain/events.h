@@ -57,6 +57,12 @@ struct SampledValue {
   std::string raw;       // the value as sent, kept when not a plain number
 };
 
+// The identity of a value in live state (last values, live events): the measurand, then
+// ".<phase>" when a phase is given, then "@<location>" when the location is not the OCPP default
+// (Outlet). So per-phase currents and a cable vs an EV temperature stay apart, while the common
+// names ("Power.Active.Import", "Voltage.L1-N", "Temperature") read as before.
+std::string live_value_key(const SampledValue& v);
+
 struct MeterSample {
   Timestamp at;
   std::vector<SampledValue> values;

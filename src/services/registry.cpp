@@ -210,8 +210,7 @@ void Registry::on_telemetry(const domain::TelemetrySampled& sample) {
   for (const auto& s : sample.samples) {
     for (const auto& v : s.values) {
       if (!v.raw.empty()) continue;  // not a plain number (e.g. signed meter data)
-      auto key = v.phase.empty() ? v.measurand : v.measurand + "." + v.phase;
-      auto& last = c.last_values[std::move(key)];
+      auto& last = c.last_values[domain::live_value_key(v)];
       if (last.at > s.at) continue;  // a late, older sample never hides a newer value
       last = LastValue{v.value, v.unit, s.at};
     }

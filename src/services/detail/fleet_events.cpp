@@ -136,6 +136,7 @@ void FleetEvents::Telemetry::publish(const domain::PileId& pile, TelemetrySnapsh
     if (v.transaction) (*current)["transaction"] = *v.transaction;
     current->at("values").as_array().push_back(json::object{{"measurand", v.measurand},
                                                             {"phase", v.phase},
+                                                            {"location", v.location},
                                                             {"value", v.value},
                                                             {"unit", v.unit},
                                                             {"at", format_rfc3339(v.at)}});

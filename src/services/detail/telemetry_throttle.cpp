@@ -16,7 +16,7 @@ TelemetryThrottle::Outcome TelemetryThrottle::offer(const domain::TelemetrySampl
   for (const auto& m : sample.samples) {
     for (const auto& v : m.values) {
       if (!v.raw.empty()) continue;
-      Key key{sample.connector, v.measurand, v.phase};
+      Key key{sample.connector, domain::live_value_key(v)};
       auto it = s.held.find(key);
       if (it == s.held.end()) {
         if (s.held.size() >= kMaxKeysPerPile) continue;
@@ -24,7 +24,7 @@ TelemetryThrottle::Outcome TelemetryThrottle::offer(const domain::TelemetrySampl
       } else if (it->second.at > m.at) {
         continue;  // a late, older sample never hides a newer value
       }
-      it->second = TelemetryValue{sample.connector, sample.transaction, v.measurand, v.phase, v.unit, v.value, m.at};
+      it->second = TelemetryValue{sample.connector, sample.transaction, v.measurand, v.phase, v.location, v.unit, v.value, m.at};
     }
   }
   Outcome out;

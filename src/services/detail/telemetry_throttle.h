@@ -2,7 +2,7 @@
 // TelemetryThrottle — per-pile coalescing of telemetry for live events (private to services).
 // A pile may send many MeterValues per second; live clients get at most one `telemetry`
 // event per pile per interval, carrying the newest value of every (connector, measurand,
-// phase) seen since the previous event. The first sample after a quiet interval goes out at
+// phase, location) — connector and domain::live_value_key — seen since the previous event. The first sample after a quiet interval goes out at
 // once; samples inside the interval are merged and go out when it ends (the caller schedules
 // that flush, `offer` says when). Pure: no clock, no timers, no I/O; times are passed in.
 // Thread-safe (one mutex); memory is bounded per pile (kMaxKeysPerPile) and a pile's state is
@@ -26,17 +26,18 @@ struct TelemetryValue {
   std::optional<domain::TransactionId> transaction;
   std::string measurand;
   std::string phase;
+  std::string location;  // "" = Outlet
   std::string unit;
   double value = 0;
   Timestamp at;  // the sample's time as the pile reported it
 };
 
-// What one `telemetry` event carries, sorted by connector, measurand, phase.
+// What one `telemetry` event carries, sorted by connector, then live_value_key.
 using TelemetrySnapshot = std::vector<TelemetryValue>;
 
 class TelemetryThrottle {
  public:
-  // Distinct (connector, measurand, phase) keys kept per pile between two events; more are
+  // Distinct (connector, live_value_key) keys kept per pile between two events; more are
   // ignored until the next event (OCPP 1.6 has 22 measurands and 10 phases, so a real pile
   // stays far below).
   static constexpr std::size_t kMaxKeysPerPile = 256;
@@ -56,7 +57,7 @@ class TelemetryThrottle {
   std::size_t tracked_piles() const;
 
  private:
-  using Key = std::tuple<int, std::string, std::string>;  // connector, measurand, phase
+  using Key = std::tuple<int, std::string>;  // connector, domain::live_value_key
   struct PileState {
     Timestamp next_allowed{};
     bool flush_scheduled = false;

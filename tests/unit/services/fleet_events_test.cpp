@@ -207,6 +207,7 @@ TEST_F(FleetEventsTest, TelemetryIsThrottledPerPileAndTheLatestValuesFollow) {
   auto v = c.at("values").as_array().at(0).as_object();
   EXPECT_EQ(v.at("measurand").as_string(), "Voltage");
   EXPECT_EQ(v.at("phase").as_string(), "L1-N");
+  EXPECT_EQ(v.at("location").as_string(), "");
   EXPECT_EQ(v.at("unit").as_string(), "V");
   EXPECT_EQ(v.at("value").as_double(), 230);
 

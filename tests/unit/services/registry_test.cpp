@@ -143,6 +143,41 @@ TEST(Registry, TelemetryKeepsNewestValuePerPhaseQualifiedMeasurand) {
   EXPECT_EQ(c.last_values.count("Energy.Active.Import.Register"), 0u);
 }
 
+TEST(Registry, LastValuesKeepLocationsAndPhasesApart) {
+  Registry r;
+  r.load({pile("a")}, {});
+  domain::TelemetrySampled t;
+  t.pile = "a";
+  t.connector = 1;
+  auto value = [](std::string measurand, std::string phase, std::string location, double v) {
+    domain::SampledValue s;
+    s.measurand = std::move(measurand);
+    s.phase = std::move(phase);
+    s.location = std::move(location);
+    s.value = v;
+    return s;
+  };
+  // A YKC pile's cable and battery temperatures, an outlet temperature stated and defaulted,
+  // and three phase currents in one sample: none may overwrite another.
+  t.samples = {{from_millis(1000),
+                {value("Temperature", "", "Cable", 41), value("Temperature", "", "EV", 33),
+                 value("Current.Import", "L1", "", 16), value("Current.Import", "L2", "", 15),
+                 value("Current.Import", "L3", "", 14)}}};
+  r.on_telemetry(t);
+  t.samples = {{from_millis(2000), {value("Temperature", "", "Outlet", 28)}}};
+  r.on_telemetry(t);
+  t.samples = {{from_millis(3000), {value("Temperature", "", "", 29)}}};
+  r.on_telemetry(t);
+  auto c = r.get("a")->connectors.at(0);
+  EXPECT_EQ(c.last_values["Temperature@Cable"].value, 41);
+  EXPECT_EQ(c.last_values["Temperature@EV"].value, 33);
+  EXPECT_EQ(c.last_values["Temperature"].value, 29);  // Outlet is the default location: one entry
+  EXPECT_EQ(c.last_values["Current.Import.L1"].value, 16);
+  EXPECT_EQ(c.last_values["Current.Import.L2"].value, 15);
+  EXPECT_EQ(c.last_values["Current.Import.L3"].value, 14);
+  EXPECT_EQ(c.last_values.size(), 6u);
+}
+
 TEST(Registry, TransactionsAttachToAndLeaveTheirConnector) {
   Registry r;
   r.load({pile("a")}, {});

@@ -83,6 +83,20 @@ TEST(TelemetryThrottle, OlderSampleNeverHidesANewerValue) {
   EXPECT_EQ((*flushed)[0].value, 2);
 }
 
+TEST(TelemetryThrottle, ValuesAtDifferentLocationsAreHeldApart) {
+  TelemetryThrottle t(1000ms);
+  auto s = sample("CP-1", 1, kT0, {{"Temperature", 41}, {"Temperature", 33}});
+  s.samples[0].values[0].location = "Cable";
+  s.samples[0].values[1].location = "EV";
+  auto out = t.offer(s, kT0);
+  ASSERT_TRUE(out.publish_now);
+  ASSERT_EQ(out.publish_now->size(), 2u);
+  EXPECT_EQ((*out.publish_now)[0].location, "Cable");
+  EXPECT_EQ((*out.publish_now)[0].value, 41);
+  EXPECT_EQ((*out.publish_now)[1].location, "EV");
+  EXPECT_EQ((*out.publish_now)[1].value, 33);
+}
+
 TEST(TelemetryThrottle, NonNumericValuesAreSkipped) {
   TelemetryThrottle t(1000ms);
   auto s = sample("CP-1", 1, kT0, {{"Energy.Active.Import.Register", 0}});

@@ -1,25 +1,27 @@
 // Live telemetry charts (uPlot) for one pile: one chart per measurand, one series per
-// connector, the last 30 minutes. Phase values are averaged for voltage and current (a
-// per-phase figure) and summed for the others.
+// connector, the last 30 minutes. Values of one second are combined per measurand (values.ts):
+// phases averaged for voltage and current, summed for power and energy; temperatures at several
+// places (outlet, cable, battery) show the hottest.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { h } from '../dom';
+import { Combine, Combined } from '../values';
 
 export interface Sample { connector: number; measurand: string; phase?: string; value: number; at: string }
 
-export const MEASURANDS: { name: string; title: string; unit: string; average: boolean }[] = [
-  { name: 'Power.Active.Import', title: 'Power', unit: 'W', average: false },
-  { name: 'Current.Import', title: 'Current (per phase)', unit: 'A', average: true },
-  { name: 'Voltage', title: 'Voltage (per phase)', unit: 'V', average: true },
-  { name: 'Energy.Active.Import.Register', title: 'Energy', unit: 'Wh', average: false },
-  { name: 'Temperature', title: 'Temperature', unit: '°C', average: false },
+export const MEASURANDS: { name: string; title: string; unit: string; combine: Combine }[] = [
+  { name: 'Power.Active.Import', title: 'Power', unit: 'W', combine: 'sum' },
+  { name: 'Current.Import', title: 'Current (per phase)', unit: 'A', combine: 'average' },
+  { name: 'Voltage', title: 'Voltage (per phase)', unit: 'V', combine: 'average' },
+  { name: 'Energy.Active.Import.Register', title: 'Energy', unit: 'Wh', combine: 'sum' },
+  { name: 'Temperature', title: 'Temperature (hottest)', unit: '°C', combine: 'max' },
 ];
 const WINDOW_S = 30 * 60;
 const COLORS = ['#0b5cd5', '#d4580b', '#1a7f37', '#8250df', '#bf3989', '#0a7ea4'];
 
 class Chart {
-  // connector -> second -> {sum, n}
-  private points = new Map<number, Map<number, { sum: number; n: number }>>();
+  // connector -> second -> the values of that second
+  private points = new Map<number, Map<number, Combined>>();
   private plot: uPlot | null = null;
   private connectors: number[] = [];
   readonly el: HTMLElement;
@@ -36,9 +38,9 @@ class Chart {
     if (!Number.isFinite(t)) return;
     let series = this.points.get(s.connector);
     if (!series) { series = new Map(); this.points.set(s.connector, series); }
-    const p = series.get(t) ?? { sum: 0, n: 0 };
-    p.sum += s.value; p.n++;
-    series.set(t, p);
+    let p = series.get(t);
+    if (!p) { p = new Combined(); series.set(t, p); }
+    p.add(s.value);
     this.dirty = true;
   }
 
@@ -55,7 +57,7 @@ class Chart {
     const connectors = [...this.points.keys()].sort((a, b) => a - b);
     const data: uPlot.AlignedData = [xs, ...connectors.map((c) => {
       const s = this.points.get(c)!;
-      return xs.map((t) => { const p = s.get(t); return p ? (this.m.average ? p.sum / p.n : p.sum) : null; });
+      return xs.map((t) => s.get(t)?.value(this.m.combine) ?? null);
     })];
     const width = Math.max(280, this.box.clientWidth || 360);
     if (!this.plot || connectors.join() !== this.connectors.join()) {

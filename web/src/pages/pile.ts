@@ -5,6 +5,7 @@ import { api, get, canOperate, Pile, Connector, Command } from '../api';
 import { h, setText, setBadge, badge, fmtTime, fmtNumber, errorBox, confirmDialog, field, notice } from '../dom';
 import { LiveStream, LiveEvent, streamIndicator } from '../events';
 import { PileCharts, MEASURANDS, Sample } from './charts';
+import { Combined, keyIsOf, valueKey } from '../values';
 
 const FINAL = (s: string) => s !== 'Pending' && s !== 'Sent';
 const VALUE_COLS: [string, string][] = [['Power.Active.Import', 'W'], ['Current.Import', 'A'], ['Voltage', 'V'],
@@ -52,17 +53,11 @@ export async function pilePage(main: HTMLElement, params: Record<string, string>
     setText(r.tx, c.transaction ? `#${c.transaction}` : '');
     setText(r.updated, fmtTime(c.updated));
     if (c.last_values) {
-      const agg = new Map<string, { sum: number; n: number }>();
-      for (const [k, v] of Object.entries(c.last_values)) {
-        const m = VALUE_COLS.find(([name]) => k === name || k.startsWith(`${name}.`));
-        if (!m) continue;
-        const a = agg.get(m[0]) ?? { sum: 0, n: 0 };
-        a.sum += v.value; a.n++;
-        agg.set(m[0], a);
-      }
-      for (const [m, a] of agg) {
-        const avg = MEASURANDS.find((x) => x.name === m)?.average;
-        setText(r.values.get(m)!, fmtNumber(avg ? a.sum / a.n : a.sum));
+      for (const m of MEASURANDS) {
+        const combined = new Combined();
+        for (const [k, v] of Object.entries(c.last_values)) if (keyIsOf(k, m.name)) combined.add(v.value);
+        const value = combined.value(m.combine);
+        if (value !== null && r.values.has(m.name)) setText(r.values.get(m.name)!, fmtNumber(value));
       }
     }
   };
@@ -226,7 +221,7 @@ export async function pilePage(main: HTMLElement, params: Record<string, string>
             const last: Record<string, { value: number; unit: string; at: string }> = {};
             for (const v of c.values ?? []) {
               charts.add({ connector: c.connector, measurand: v.measurand, phase: v.phase, value: v.value, at: v.at });
-              last[v.phase ? `${v.measurand}.${v.phase}` : v.measurand] = v;
+              last[valueKey(v.measurand, v.phase, v.location)] = v;
             }
             const conn = connectors.get(c.connector);
             if (conn) { conn.last_values = { ...(conn.last_values ?? {}), ...last }; connectorRow(conn); }
