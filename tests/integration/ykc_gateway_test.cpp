@@ -37,6 +37,22 @@ TEST_F(YkcGateway, UnknownPileGetsTheFailureReplyAndIsClosed) {
   EXPECT_EQ(metric(R"(chargeplane_ykc_logins_total{result="unknown_pile"})"), 1);
 }
 
+TEST_F(YkcGateway, PendingAndRejectedPilesGetTheFailureReplyUntilAccepted) {
+  register_ykc(kYkcPile);
+  for (const std::string registration : {"Pending", "Rejected"}) {
+    ASSERT_EQ(api("PATCH", "/api/v1/piles/" + std::string(kYkcPile), R"({"registration":")" + registration + "\"}").status, 200);
+    YkcClient c(server.ykc_port());
+    EXPECT_EQ(c.login(kYkcPile), 1) << registration;
+    EXPECT_TRUE(c.wait_closed()) << registration;
+  }
+  EXPECT_EQ(metric(R"(chargeplane_ykc_logins_total{result="pending"})"), 1);
+  EXPECT_EQ(metric(R"(chargeplane_ykc_logins_total{result="rejected"})"), 1);
+  EXPECT_FALSE(pile_json(kYkcPile).at("online").as_bool());
+  ASSERT_EQ(api("PATCH", "/api/v1/piles/" + std::string(kYkcPile), R"({"registration":"Accepted"})").status, 200);
+  YkcClient c(server.ykc_port());
+  EXPECT_EQ(c.login(kYkcPile), 0);
+}
+
 TEST_F(YkcGateway, RegisteredPileLogsInHeartbeatsAndIsListedAsYkc) {
   register_ykc(kYkcPile);
   YkcClient c(server.ykc_port());

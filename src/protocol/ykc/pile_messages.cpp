@@ -53,7 +53,10 @@ void PileAdapter::State::on_login(Frame f) {
   if (!profile->has_value()) return fail_login("unknown_pile", login.pile, "pile number not registered");
   const auto& p = **profile;
   if (p.protocol != "ykc") return fail_login("wrong_protocol", login.pile, "registered for " + p.protocol + ", not ykc");
+  // YKC has no "pending" answer (OCPP's BootNotification has): a pile the operator has not
+  // accepted yet may not log in and charge, like a rejected one.
   if (p.registration == "Rejected") return fail_login("rejected", login.pile, "registration is Rejected");
+  if (p.registration == "Pending") return fail_login("pending", login.pile, "registration is Pending (not yet accepted)");
 
   Options options = p.settings.codec;
   if (login.protocol_version == kVersion15 || login.protocol_version == kVersion16)
