@@ -106,6 +106,9 @@ struct TransactionEnded {
   std::string reason;  // OCPP Reason, "Local" when absent
   Timestamp at;
   std::vector<MeterSample> transaction_data;
+  // The start reading when only the end reports it (YKC 0x3B for a platform-started
+  // transaction); replaces the stored meter start. OCPP never sets it.
+  std::optional<std::int64_t> meter_start_wh = std::nullopt;
 };
 
 // A finished transaction the pile reports in one record (YKC 0x3B), identified by its own

@@ -297,7 +297,8 @@ void Fleet::transaction_ended(domain::TransactionEnded end,
   }
   auto event = events_ ? events_->render_transaction_ended(end, connector, now) : std::nullopt;
   store::WriteBatch batch{store::StopTransaction{end.transaction, end.meter_stop_wh, end.at,
-                                                 end.reason.empty() ? "Local" : end.reason, end.id_tag}};
+                                                 end.reason.empty() ? "Local" : end.reason, end.id_tag,
+                                                 end.meter_start_wh}};
   const auto values = value_count(end.transaction_data);
   if (values > 0) {
     batch.emplace_back(store::InsertTelemetry{

@@ -23,8 +23,9 @@ void Fleet::transaction_recorded(domain::TransactionRecorded record, domain::Rep
   }
   if (known->has_value()) {  // started under this reference (remote or card start): end it
     const auto id = (*known)->id;
+    // The record carries the start reading the start reply could not: store it with the end.
     domain::TransactionEnded e{record.pile, id, record.id_tag, record.meter_stop_wh, record.reason, record.stopped,
-                               std::move(record.transaction_data)};
+                               std::move(record.transaction_data), record.meter_start_wh};
     return transaction_ended(std::move(e), [count, id, reply = std::move(reply)](auto r) {
       if (!r) return reply(fail(r.error()));
       count("recorded");

@@ -213,6 +213,9 @@ struct StopTransaction {
   Timestamp stopped;
   std::string reason;
   std::string id_tag;
+  // Set when the start reading is only learnt at the end (a YKC record ending a transaction
+  // the platform started: the start reply carries no meter reading); replaces meter_start_wh.
+  std::optional<std::int64_t> meter_start_wh = std::nullopt;
 };
 // Every value of `samples` for one pile/connector/transaction; stored as one packed row per
 // sample (docs/storage.md). The samples are shared, not copied: the caller usually still needs

@@ -175,6 +175,35 @@ TEST_F(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
     return json::parse(api("GET", "/api/v1/commands/" + stop_id).body).at("status").as_string() == "Accepted";
   }));
 
+  // The start reply carried no meter reading; the pile's record of the session (under the
+  // platform's serial) does, and the transaction row takes it with the end.
+  auto row = [&] {
+    auto txs = json::parse(api("GET", std::string("/api/v1/transactions?pile=") + kYkcPile).body);
+    for (const auto& t : txs.at("items").as_array())
+      if (t.at("id").as_int64() == tx) return t.as_object();
+    return json::object{};
+  };
+  EXPECT_EQ(row().at("meter_start_wh").as_int64(), 0);
+  ykc::TransactionRecord rec;
+  rec.serial = m.serial;
+  rec.pile = kYkcPile;
+  rec.gun = 1;
+  rec.start = ykc::cp56_from_unix_ms(1716172200000);
+  rec.end = ykc::cp56_from_unix_ms(1716174000000);
+  rec.meter_start = 123456780;  // 12,345.678 kWh
+  rec.meter_end = 124456780;
+  rec.total_energy = 1000000;
+  rec.stop_reason = 0x40;
+  c.send(rec);
+  auto ack = c.read_type(ykc::TransactionRecordAck::kType);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(std::get<ykc::TransactionRecordAck>(ack->message).result, 0);
+  const auto ended = row();
+  EXPECT_EQ(ended.at("meter_start_wh").as_int64(), 12345678);
+  EXPECT_EQ(ended.at("meter_stop_wh").as_int64(), 12445678);
+  EXPECT_EQ(json::parse(api("GET", std::string("/api/v1/transactions?pile=") + kYkcPile).body)
+                .at("items").as_array().size(), 1u);
+
   // Unsupported commands end NotSupported without a frame.
   r = api("POST", std::string("/api/v1/piles/") + kYkcPile + "/commands", R"({"type":"clear_cache"})");
   ASSERT_EQ(r.status, 202) << r.body;

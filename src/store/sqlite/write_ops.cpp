@@ -45,7 +45,7 @@ constexpr const char* kStartTx =
     " stopped, stop_reason, stop_id_tag, external_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kStopTx =
     "UPDATE transactions SET meter_stop_wh = ?2, stopped = ?3, stop_reason = ?4,"
-    " stop_id_tag = NULLIF(?5, '') WHERE id = ?1";
+    " stop_id_tag = NULLIF(?5, ''), meter_start_wh = COALESCE(?6, meter_start_wh) WHERE id = ?1";
 constexpr const char* kInsertTelemetry =
     "INSERT INTO telemetry (pile, ts, connector, transaction_id, sample) VALUES (?, ?, ?, ?, ?)";
 constexpr const char* kUpsertIdTag =
@@ -244,6 +244,7 @@ Status WriteOps::apply_one(const StopTransaction& op) {
   s.bind(3, op.stopped);
   s.bind(4, op.reason);
   s.bind(5, op.id_tag);
+  s.bind(6, op.meter_start_wh);
   return s.run();
 }
 
