@@ -134,6 +134,8 @@ TEST_F(YkcGateway, EncryptedPileTalks3desAndClearOrWrongKeyFramesAreRefusedNotFa
 
 TEST_F(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
   register_ykc(kYkcPile);
+  // The balance a remote start gives the pile is a per-pile option (default 10,000.00 yuan).
+  ASSERT_EQ(api("PATCH", std::string("/api/v1/piles/") + kYkcPile, R"({"ykc":{"remote_start_balance":200.5}})").status, 200);
   YkcClient c(server.ykc_port());
   ASSERT_EQ(c.login(kYkcPile), 0);
   auto r = api("POST", std::string("/api/v1/piles/") + kYkcPile + "/commands",
@@ -145,6 +147,7 @@ TEST_F(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
   const auto& m = std::get<ykc::RemoteStart>(start->message);
   EXPECT_EQ(m.gun, 1);
   EXPECT_EQ(m.logical_card, "0000001000000573");
+  EXPECT_EQ(m.balance, 20'050u);
   EXPECT_EQ(m.serial.substr(0, 16), std::string(kYkcPile) + "01");
   c.send_with_seq(ykc::RemoteStartReply{m.serial, kYkcPile, 1, 1, 0}, ykc::seq_value(start->seq));
   json::object done;

@@ -74,7 +74,7 @@ void PileAdapter::run_command(domain::Command command, domain::CommandObserver o
     m.pile = s.pile;
     m.gun = static_cast<std::uint8_t>(r.gun);
     m.logical_card = logical_card(start->id_tag);
-    m.balance = 1'000'000;  // 10,000.00 yuan: the platform does not keep balances; the pile needs one
+    m.balance = s.settings.remote_start_balance_fen;  // the platform keeps no balances: a per-pile cap
     r.reply_type = RemoteStartReply::kType;
     return s.send_request(m);
   }

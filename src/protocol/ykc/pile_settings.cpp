@@ -39,6 +39,19 @@ Result<double> rate(const json::value& v, const std::string& key) {
   return d;
 }
 
+// An amount in yuan with at most 2 decimals, as the 4-byte ×0.01 yuan field carries it.
+Result<std::uint32_t> yuan_in_fen(const json::value& v, const std::string& key) {
+  double d = 0;
+  if (v.is_double()) d = v.as_double();
+  else if (v.is_int64()) d = static_cast<double>(v.as_int64());
+  else if (v.is_uint64()) d = static_cast<double>(v.as_uint64());
+  else return fail(bad(key + " must be a number (yuan)"));
+  if (!(d >= 0 && d <= 42'949'672.95)) return fail(bad(key + " must be 0..42949672.95 yuan"));
+  const double fen = std::round(d * 100);
+  if (std::fabs(fen - d * 100) > 1e-6) return fail(bad(key + " has more than 2 decimals"));
+  return static_cast<std::uint32_t>(fen);
+}
+
 Status apply_rates(const json::value& v, std::array<double, 4>& out, const char* key) {
   if (!v.is_array() || v.as_array().size() != 4)
     return fail(bad(std::string("billing_model.") + key + " must be 4 numbers: sharp, peak, flat, valley"));
@@ -135,11 +148,19 @@ Status apply(const json::object& o, PileSettings& s) {
         if (!b) return fail(b.error());
         field = *b;
       }
+    } else if (k == "remote_start_balance") {
+      if (reset) {
+        s.remote_start_balance_fen = defaults.remote_start_balance_fen;
+      } else {
+        auto fen = yuan_in_fen(v, k);
+        if (!fen) return fail(fen.error());
+        s.remote_start_balance_fen = *fen;
+      }
     } else if (k == "billing_model") {
       st = apply_billing(v, s.billing_model);
     } else {
       return fail(bad(k + " is not an option (crc_byte_order, seq_byte_order, fault_bit_numbering, bem_bit_order, "
-                          "vin_reversed, cipher_mode, cipher_padding, clock_sync_on_login, billing_model)"));
+                          "vin_reversed, cipher_mode, cipher_padding, clock_sync_on_login, remote_start_balance, billing_model)"));
     }
     if (!st) return st;
   }
@@ -185,6 +206,7 @@ std::string to_json(const PileSettings& s) {
                  {"cipher_mode", s.cipher_cbc ? "cbc" : "ecb"},
                  {"cipher_padding", s.cipher_pkcs7 ? "pkcs7" : "zero"},
                  {"clock_sync_on_login", s.clock_sync_on_login},
+                 {"remote_start_balance", static_cast<double>(s.remote_start_balance_fen) / 100.0},
                  {"billing_model", json::object{{"number", b.number},
                                                 {"energy_rates", rates(b.energy_rates)},
                                                 {"service_rates", rates(b.service_rates)},

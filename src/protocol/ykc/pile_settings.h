@@ -33,6 +33,9 @@ struct PileSettings {
   bool cipher_cbc = false;        // "cipher_mode": "ecb" (default) | "cbc" (all-zero IV)
   bool cipher_pkcs7 = false;      // "cipher_padding": "zero" (default) | "pkcs7"
   bool clock_sync_on_login = true;  // send 0x56 after a successful login
+  // The account balance a remote start (0x34) gives the pile, ×0.01 yuan. The platform keeps no
+  // customer balances; piles stop a session when it runs out, so this is the per-session cap.
+  std::uint32_t remote_start_balance_fen = 1'000'000;  // "remote_start_balance": 10000.00 yuan
   BillingModelSetting billing_model;
 };
 

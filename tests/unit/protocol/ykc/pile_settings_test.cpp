@@ -17,6 +17,7 @@ TEST(YkcPileSettings, DefaultsAreTheNotesRecommendations) {
   EXPECT_FALSE(s->cipher_cbc);
   EXPECT_FALSE(s->cipher_pkcs7);
   EXPECT_TRUE(s->clock_sync_on_login);
+  EXPECT_EQ(s->remote_start_balance_fen, 1'000'000u);  // 10,000.00 yuan
   EXPECT_EQ(s->billing_model.number, "0100");
   EXPECT_EQ(s->billing_model.slots.size(), 48u);
 }
@@ -25,7 +26,7 @@ TEST(YkcPileSettings, CanonicalJsonRoundTripsEveryKey) {
   auto s = parse_pile_settings(
       R"({"crc_byte_order":"big","seq_byte_order":"big","fault_bit_numbering":"from_zero","vin_reversed":false,)"
       R"("bem_bit_order":"msb_first","cipher_mode":"cbc","cipher_padding":"pkcs7",)"
-      R"("clock_sync_on_login":false,"billing_model":{"number":"0203","energy_rates":[1.5,1,0.5,0.25],)"
+      R"("clock_sync_on_login":false,"remote_start_balance":250.5,"billing_model":{"number":"0203","energy_rates":[1.5,1,0.5,0.25],)"
       R"("service_rates":[0,0,0,0.12345],"loss_percent":5,"slots":")" + std::string(48, '2') + R"("}})");
   ASSERT_TRUE(s) << s.error().message;
   const auto text = to_json(*s);
@@ -39,6 +40,7 @@ TEST(YkcPileSettings, CanonicalJsonRoundTripsEveryKey) {
   EXPECT_TRUE(again->cipher_pkcs7);
   EXPECT_DOUBLE_EQ(again->billing_model.service_rates[3], 0.12345);
   EXPECT_EQ(again->billing_model.loss_percent, 5);
+  EXPECT_EQ(again->remote_start_balance_fen, 25'050u);
 }
 
 TEST(YkcPileSettings, PatchChangesOnlyTheGivenKeysAndNullResets) {
@@ -55,6 +57,8 @@ TEST(YkcPileSettings, PatchChangesOnlyTheGivenKeysAndNullResets) {
 
 TEST(YkcPileSettings, RefusesUnknownKeysAndOutOfRangeValuesNamingTheKey) {
   for (const char* bad : {R"({"crc":"big"})", R"({"crc_byte_order":"middle"})", R"({"cipher_mode":"ofb"})", R"({"vin_reversed":"yes"})",
+                          R"({"remote_start_balance":-1})", R"({"remote_start_balance":1.005})",
+                          R"({"remote_start_balance":"100"})", R"({"remote_start_balance":5e7})",
                           R"({"billing_model":{"number":"12"}})", R"({"billing_model":{"energy_rates":[1,2,3]}})",
                           R"({"billing_model":{"service_rates":[1,2,3,-1]}})",
                           R"({"billing_model":{"energy_rates":[1,2,3,0.000001]}})",
