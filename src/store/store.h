@@ -375,6 +375,10 @@ struct SqliteOptions {
   std::size_t max_batches_per_commit = 4096;
   std::size_t rejected_frames_kept = 10000;
   std::size_t reader_connections = 4;  // read-only connections shared by all reading threads
+  // The (pile, ts) index of telemetry is built in sorted batches (docs/storage.md): once this
+  // many rows wait, or once the oldest has waited telemetry_index_delay_ms.
+  std::int64_t telemetry_index_batch = 8192;
+  std::int64_t telemetry_index_delay_ms = 30000;
   Metrics* metrics = nullptr;  // optional: commit latency, batch sizes, queue depth
 };
 

@@ -39,15 +39,19 @@ Result<std::unique_ptr<GroupCommitWriter>> GroupCommitWriter::start(Db db, Write
     if (!prepared) return fail(prepared.error());
     *stmt = std::move(*prepared);
   }
+  auto indexer = TelemetryIndexer::prepare(db.get(), options.telemetry_index,
+                                           std::chrono::steady_clock::now());
+  if (!indexer) return fail(indexer.error());
   // Not make_unique: the constructor is private.
-  return std::unique_ptr<GroupCommitWriter>(
-      new GroupCommitWriter(std::move(db), std::move(ops), std::move(s), options));
+  return std::unique_ptr<GroupCommitWriter>(new GroupCommitWriter(
+      std::move(db), std::move(ops), std::move(*indexer), std::move(s), options));
 }
 
-GroupCommitWriter::GroupCommitWriter(Db db, WriteOps ops, Statements statements,
-                                     const WriterOptions& options)
+GroupCommitWriter::GroupCommitWriter(Db db, WriteOps ops, TelemetryIndexer indexer,
+                                     Statements statements, const WriterOptions& options)
     : db_(std::move(db)),
       ops_(std::move(ops)),
+      indexer_(std::move(indexer)),
       sql_(std::move(statements)),
       capacity_(options.queue_capacity > 0 ? options.queue_capacity : 1),
       max_group_(options.max_batches_per_commit > 0 ? options.max_batches_per_commit : 1) {
@@ -58,6 +62,10 @@ GroupCommitWriter::GroupCommitWriter(Db db, WriteOps ops, Statements statements,
                                    "Database transactions (group commits)");
     metrics_.queue_depth = &m->gauge("chargeplane_store_queue_depth",
                                      "Write batches waiting for the store writer");
+    metrics_.indexed_rows = &m->counter("chargeplane_store_telemetry_indexed_rows_total",
+                                        "Telemetry rows added to the (pile, ts) index in batches");
+    metrics_.index_seconds = &m->histogram("chargeplane_store_telemetry_index_seconds",
+                                           "Time one telemetry index batch took");
     for (std::size_t i = 0; i < std::variant_size_v<WriteOp>; ++i)
       metrics_.ops.push_back(&m->counter("chargeplane_store_ops_total",
                                          "Write operations committed", {{"op", op_name(i)}}));
@@ -156,7 +164,25 @@ void GroupCommitWriter::run() {
     }
     progressed_.notify_all();
     group_.clear();
+    maintain_telemetry_index();
   }
+}
+
+void GroupCommitWriter::maintain_telemetry_index() {
+  const auto now = std::chrono::steady_clock::now();
+  indexer_.committed(ops_.take_telemetry_rows(), now);
+  if (!indexer_.due(now)) return;
+  auto indexed = indexer_.run(now);
+  if (!indexed) {
+    // Nothing is lost: the rows stay readable above the watermark; the next run retries.
+    spdlog::warn("store.telemetry_index_failed error={} pending={}", indexed.error().message,
+                 indexer_.pending());
+    return;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - now).count();
+  if (metrics_.indexed_rows) metrics_.indexed_rows->inc(static_cast<std::uint64_t>(*indexed));
+  if (metrics_.index_seconds) metrics_.index_seconds->observe(seconds);
 }
 
 Status GroupCommitWriter::apply_batch(const Pending& p) {

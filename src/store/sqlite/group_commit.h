@@ -19,6 +19,7 @@
 
 #include "core/metrics.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/telemetry_index.h"
 #include "store/sqlite/write_ops.h"
 #include "store/store.h"
 
@@ -28,6 +29,7 @@ struct WriterOptions {
   std::size_t queue_capacity = 65536;
   std::size_t max_batches_per_commit = 4096;
   Metrics* metrics = nullptr;
+  TelemetryIndexOptions telemetry_index;
 };
 
 class GroupCommitWriter {
@@ -60,13 +62,16 @@ class GroupCommitWriter {
     Histogram* commit_seconds = nullptr;
     Counter* commits = nullptr;
     Gauge* queue_depth = nullptr;
+    Counter* indexed_rows = nullptr;
+    Histogram* index_seconds = nullptr;
     std::vector<Counter*> ops;  // indexed like WriteOp's alternatives
   };
   struct Statements {
     Stmt begin, commit, rollback, savepoint, release, rollback_to;
   };
 
-  GroupCommitWriter(Db db, WriteOps ops, Statements statements, const WriterOptions& options);
+  GroupCommitWriter(Db db, WriteOps ops, TelemetryIndexer indexer, Statements statements,
+                    const WriterOptions& options);
   void enqueue(Pending p);
   void run();
   enum class Outcome { Committed, BatchFailed, Failed };
@@ -76,9 +81,12 @@ class GroupCommitWriter {
   Outcome run_group(bool savepoints);
   Status apply_batch(const Pending& p);
   void finish_group(bool committed);
+  // Between groups: the deferred telemetry index, when due (telemetry_index.h).
+  void maintain_telemetry_index();
 
   Db db_;
   WriteOps ops_;
+  TelemetryIndexer indexer_;
   Statements sql_;
   const std::size_t capacity_;
   const std::size_t max_group_;

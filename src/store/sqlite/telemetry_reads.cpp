@@ -1,11 +1,15 @@
 // SqliteStore::telemetry: expands packed sample rows (sample_codec.h) back into one
-// TelemetryRow per value. Walks the pile's rows newest first on the (pile, ts) index, decodes
-// each sample, filters by measurand id in C++ and stops as soon as `limit` values are out, so a
-// query costs what it returns plus the rows it skips, never a sort.
+// TelemetryRow per value. In one read transaction it takes the pile's rows above the index
+// watermark (telemetry_index.h: at most a batch, scanned by rowid and sorted), then walks the
+// pile's indexed rows newest first on `telemetry_index`, merging the two by (ts DESC, id DESC).
+// It decodes each sample, filters by measurand id in C++ and stops as soon as `limit` values
+// are out, so a query costs what it returns plus the rows it skips and the unindexed tail.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <span>
 #include <unordered_map>
 
 #include "store/sqlite/sample_codec.h"
@@ -14,11 +18,59 @@
 namespace cp::store::sqlite {
 namespace {
 
-// The index stores the rowid after (pile, ts), so walking it backwards gives ts DESC, id DESC:
-// within one timestamp the row written last comes first.
-const std::string kSamples =
+// The index key is (pile, ts, id), so walking it backwards gives ts DESC, id DESC: within one
+// timestamp the row written last comes first.
+const std::string kIndexed =
+    "SELECT t.id, t.ts, t.connector, t.transaction_id, t.sample"
+    " FROM telemetry_index i JOIN telemetry t ON t.id = i.id"
+    " WHERE i.pile = ?1 AND i.ts >= ?2 AND i.ts <= ?3 AND i.id <= ?4 ORDER BY i.ts DESC, i.id DESC";
+// Rows not yet indexed: a rowid range scan of at most one index batch.
+const std::string kUnindexed =
     "SELECT id, ts, connector, transaction_id, sample FROM telemetry"
-    " WHERE pile = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC, id DESC";
+    " WHERE id > ?4 AND pile = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC, id DESC";
+const std::string kWatermark = "SELECT indexed_up_to FROM telemetry_index_state WHERE id = 1";
+const std::string kBegin = "BEGIN";
+const std::string kEnd = "COMMIT";
+const std::string kAbort = "ROLLBACK";
+
+// One telemetry row as both sources deliver it.
+struct SampleRow {
+  std::int64_t id = 0, ts = 0, connector = 0;
+  std::optional<std::int64_t> transaction;
+  std::span<const std::uint8_t> sample;  // valid until the source moves on
+};
+
+SampleRow row_of(const Stmt& s) {
+  SampleRow r{s.int64(0), s.int64(1), s.int64(2), std::nullopt, s.blob(4)};
+  if (!s.is_null(3)) r.transaction = s.int64(3);
+  return r;
+}
+
+// Keeps the query's statements in one read transaction, so the watermark, the unindexed rows
+// and the index agree with each other; ends it however the query ends.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(ReaderConnection& c) : c_(c) {}
+  Status begin() {
+    auto b = c_.statement(kBegin);
+    if (!b) return fail(b.error());
+    if (auto s = (*b)->run(); !s) return s;
+    open_ = true;
+    return {};
+  }
+  ~ReadTransaction() {
+    if (!open_) return;
+    // A connection left inside a transaction would fail every later BEGIN on it.
+    if (auto e = c_.statement(kEnd); e && (*e)->run()) return;
+    if (auto a = c_.statement(kAbort)) (void)(*a)->run();
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  ReaderConnection& c_;
+  bool open_ = false;
+};
 const std::string kPileId = "SELECT id FROM telemetry_piles WHERE pile = ?";
 const std::string kMeasurandId = "SELECT id FROM telemetry_measurands WHERE name = ?";
 const std::string kMeasurandName = "SELECT name FROM telemetry_measurands WHERE id = ?";
@@ -98,6 +150,8 @@ Result<std::vector<TelemetryRow>> SqliteStore::telemetry(const TelemetryQuery& q
 
   auto lease = readers_.acquire();
   if (!lease) return fail(lease.error());
+  ReadTransaction txn(**lease);
+  if (auto b = txn.begin(); !b) return fail(b.error());
   Dictionaries dict(**lease);
   auto pile = dict.id_of(kPileId, q.pile);
   if (!pile) return fail(pile.error());
@@ -110,20 +164,74 @@ Result<std::vector<TelemetryRow>> SqliteStore::telemetry(const TelemetryQuery& q
     measurand = static_cast<std::uint64_t>(*id);
   }
 
-  auto stmt = (*lease)->statement(kSamples);
+  // Watermark first: rows above it are read from the table, rows at or below from the index.
+  std::int64_t watermark = 0;
+  {
+    auto w = (*lease)->statement(kWatermark);
+    if (!w) return fail(w.error());
+    StmtReset guard(**w);
+    auto row = (*w)->step();
+    if (!row) return fail(row.error());
+    if (*row) watermark = (*w)->int64(0);
+  }
+  // The unindexed rows of this pile, newest first, copied out (a batch at most).
+  struct Tail {
+    SampleRow row;
+    std::vector<std::uint8_t> sample;
+  };
+  std::vector<Tail> tail;
+  {
+    auto t = (*lease)->statement(kUnindexed);
+    if (!t) return fail(t.error());
+    Stmt& s = **t;
+    StmtReset guard(s);
+    s.bind(1, *pile);
+    s.bind(2, from);
+    s.bind(3, last);
+    s.bind(4, watermark);
+    for (;;) {
+      auto more = s.step();
+      if (!more) return fail(more.error());
+      if (!*more) break;
+      Tail& r = tail.emplace_back();
+      r.row = row_of(s);
+      r.sample.assign(r.row.sample.begin(), r.row.sample.end());
+    }
+    for (Tail& r : tail) r.row.sample = r.sample;
+  }
+
+  auto stmt = (*lease)->statement(kIndexed);
   if (!stmt) return fail(stmt.error());
   Stmt& s = **stmt;
   StmtReset guard(s);
   s.bind(1, *pile);
   s.bind(2, from);
   s.bind(3, last);
+  s.bind(4, watermark);
+  std::optional<SampleRow> indexed;  // the index's next row, when it has one
+  bool index_done = false;
+  std::size_t next_tail = 0;
   std::vector<PackedValue> values;
   while (out.size() < limit) {
-    auto more = s.step();
-    if (!more) return fail(more.error());
-    if (!*more) break;
-    if (auto d = decode_sample(s.blob(4), values); !d)
-      return fail("storage_error", fmt::format("telemetry row {}: {}", s.int64(0), d.error().message));
+    if (!indexed && !index_done) {
+      auto more = s.step();
+      if (!more) return fail(more.error());
+      if (*more) indexed = row_of(s); else index_done = true;
+    }
+    // Newest first across both: larger ts, then larger id (tail ids are all above the index's).
+    const SampleRow* r = nullptr;
+    bool from_index = false;
+    if (next_tail < tail.size() &&
+        (!indexed || tail[next_tail].row.ts >= indexed->ts)) {
+      r = &tail[next_tail++].row;
+    } else if (indexed) {
+      r = &*indexed;
+      from_index = true;
+    } else {
+      break;
+    }
+    if (auto d = decode_sample(r->sample, values); !d)
+      return fail("storage_error", fmt::format("telemetry row {}: {}", r->id, d.error().message));
     // Last value first: the order one row per value had (ts DESC, id DESC).
     for (auto v = values.rbegin(); v != values.rend() && out.size() < limit; ++v) {
       if (measurand != 0 && v->measurand != measurand) continue;
@@ -131,19 +239,20 @@ Result<std::vector<TelemetryRow>> SqliteStore::telemetry(const TelemetryQuery& q
       if (!name) return fail(name.error());
       auto attrs = dict.attributes(v->attributes);
       if (!attrs) return fail(attrs.error());
-      TelemetryRow& r = out.emplace_back();
-      r.pile = q.pile;
-      r.connector = static_cast<int>(s.int64(2));
-      if (!s.is_null(3)) r.transaction = s.int64(3);
-      r.at = s.time(1);
-      r.measurand = **name;
-      r.phase = (*attrs)->phase;
-      r.unit = (*attrs)->unit;
-      r.context = (*attrs)->context;
-      r.location = (*attrs)->location;
-      r.value = v->value;
-      r.raw = v->raw;
+      TelemetryRow& o = out.emplace_back();
+      o.pile = q.pile;
+      o.connector = static_cast<int>(r->connector);
+      o.transaction = r->transaction;
+      o.at = from_millis(r->ts);
+      o.measurand = **name;
+      o.phase = (*attrs)->phase;
+      o.unit = (*attrs)->unit;
+      o.context = (*attrs)->context;
+      o.location = (*attrs)->location;
+      o.value = v->value;
+      o.raw = v->raw;
     }
+    if (from_index) indexed.reset();
   }
   return out;
 }

@@ -308,6 +308,7 @@ Status WriteOps::apply_one(const InsertTelemetry& op) {
     s.bind(4, op.transaction);
     s.bind_blob(5, blob_);
     if (auto st = s.run(); !st) return st;
+    ++telemetry_rows_;
   }
   return {};
 }

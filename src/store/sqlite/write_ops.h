@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -30,6 +31,8 @@ class WriteOps {
   // Raises the durable transaction-id reservation to at least `value`.
   Status reserve_transaction_ids(std::int64_t value);
   void forget_uncommitted();
+  // Telemetry rows inserted since the last call (committed or not: a hint for the indexer).
+  std::int64_t take_telemetry_rows() { return std::exchange(telemetry_rows_, 0); }
 
   // Public for std::visit; each applies one operation.
   Status apply_one(const UpsertPile& op);
@@ -96,6 +99,7 @@ class WriteOps {
   std::string attr_key_;  // phase \x1f unit \x1f context \x1f location
   std::vector<PackedValue> packed_;
   std::string blob_;
+  std::int64_t telemetry_rows_ = 0;
 };
 
 }  // namespace cp::store::sqlite

@@ -103,10 +103,172 @@ TEST_F(SqliteTelemetry, SamplesWithoutValuesAreNotStored) {
 TEST_F(SqliteTelemetry, ReadWalksThePileTimeIndexWithoutSorting) {
   RawDb raw(options_.path);
   const std::string plan = raw.lines(
-      "EXPLAIN QUERY PLAN SELECT id, ts, connector, transaction_id, sample FROM telemetry"
-      " WHERE pile = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC, id DESC", 3);
-  EXPECT_NE(plan.find("USING INDEX telemetry_by_pile"), std::string::npos) << plan;
+      "EXPLAIN QUERY PLAN SELECT t.id, t.ts, t.connector, t.transaction_id, t.sample"
+      " FROM telemetry_index i JOIN telemetry t ON t.id = i.id"
+      " WHERE i.pile = ?1 AND i.ts >= ?2 AND i.ts <= ?3 AND i.id <= ?4"
+      " ORDER BY i.ts DESC, i.id DESC", 3);
+  EXPECT_NE(plan.find("SEARCH i USING PRIMARY KEY"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  // Rows above the watermark are found by rowid range, not by scanning the table.
+  const std::string tail = raw.lines(
+      "EXPLAIN QUERY PLAN SELECT id, ts, connector, transaction_id, sample FROM telemetry"
+      " WHERE id > ?4 AND pile = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC, id DESC", 3);
+  EXPECT_NE(tail.find("INTEGER PRIMARY KEY (rowid>?)"), std::string::npos) << tail;
+}
+
+// --- The deferred (pile, ts) index (telemetry_index.h) -------------------------------------
+
+std::string describe(const std::vector<TelemetryRow>& rows) {
+  std::string out;
+  for (const TelemetryRow& r : rows)
+    out += r.pile + "|" + std::to_string(to_millis(r.at)) + "|" + r.measurand + "|" + r.phase + "|" +
+           std::to_string(r.value) + "|" + std::to_string(r.connector) + "|" +
+           std::to_string(r.transaction.value_or(-1)) + "\n";
+  return out;
+}
+
+// The writer indexes between groups, after the group's `done`s: a later (empty) batch returns
+// only once that run is over.
+void barrier(Store& store) { ASSERT_TRUE(write(store, {})); }
+
+// The same writes, three ways: indexed after every commit, never indexed, indexed every 11
+// rows (so the watermark falls inside each pile's history).
+struct IndexVariants {
+  TempDir dir_all, dir_none, dir_some;
+  std::unique_ptr<Store> all, none, some;
+  SqliteOptions o_all = options_in(dir_all), o_none = options_in(dir_none), o_some = options_in(dir_some);
+
+  IndexVariants() {
+    o_all.telemetry_index_delay_ms = 0;
+    o_none.telemetry_index_batch = 1'000'000'000;
+    o_none.telemetry_index_delay_ms = 1'000'000'000;
+    o_some.telemetry_index_batch = 11;
+    o_some.telemetry_index_delay_ms = 1'000'000'000;
+    all = open_or_die(o_all);
+    none = open_or_die(o_none);
+    some = open_or_die(o_some);
+  }
+  void write_all(const WriteBatch& batch) {
+    for (Store* s : {all.get(), none.get(), some.get()}) {
+      auto st = write(*s, batch);
+      ASSERT_TRUE(st) << st.error().message;
+    }
+  }
+};
+
+TEST(SqliteTelemetryIndex, IndexedAndUnindexedRowsReadTheSame) {
+  IndexVariants v;
+  // Three piles interleaved, timestamps repeating (two samples per ms), one or two per batch.
+  for (int i = 0; i < 60; ++i) {
+    const std::string pile = "CP-" + std::to_string(i % 3);
+    WriteBatch batch{insert_telemetry(pile, 1000 + i / 2, eight_values(i))};
+    if (i % 5 == 0) batch.push_back(insert_telemetry(pile, 1000 + i / 2, {sampled(-i)}));
+    v.write_all(batch);
+  }
+  for (Store* s : {v.all.get(), v.none.get(), v.some.get()}) barrier(*s);
+  RawDb all(v.o_all.path), none(v.o_none.path), some(v.o_some.path);
+  const std::int64_t rows = all.scalar("SELECT COUNT(*) FROM telemetry");
+  EXPECT_EQ(rows, 72);
+  EXPECT_EQ(all.scalar("SELECT indexed_up_to FROM telemetry_index_state"), rows);
+  EXPECT_EQ(all.scalar("SELECT COUNT(*) FROM telemetry_index"), rows);
+  EXPECT_EQ(none.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 0);
+  EXPECT_EQ(none.scalar("SELECT COUNT(*) FROM telemetry_index"), 0);
+  const std::int64_t mark = some.scalar("SELECT indexed_up_to FROM telemetry_index_state");
+  EXPECT_EQ(mark, 68);  // batches of 11 or 12 rows; the last 4 rows wait
+  EXPECT_LT(mark, rows);
+  EXPECT_EQ(some.scalar("SELECT COUNT(*) FROM telemetry_index"), mark);
+
+  std::vector<TelemetryQuery> queries;
+  for (const char* pile : {"CP-0", "CP-1", "CP-2", "CP-404"}) {
+    for (std::optional<std::string> m :
+         {std::optional<std::string>{}, std::optional<std::string>{"Voltage"},
+          std::optional<std::string>{"Power.Active.Import"}}) {
+      for (int limit : {1, 2, 7, 9, 25, 1000}) {
+        TelemetryQuery q = telemetry_query(pile, m);
+        q.limit = limit;
+        queries.push_back(q);
+        q.from = at(1010);
+        q.to = at(1025);
+        queries.push_back(q);
+      }
+    }
+  }
+  std::size_t non_empty = 0;
+  for (const TelemetryQuery& q : queries) {
+    auto a = v.all->telemetry(q), n = v.none->telemetry(q), s = v.some->telemetry(q);
+    ASSERT_TRUE(a && n && s);
+    const std::string expected = describe(*a);
+    EXPECT_EQ(describe(*n), expected) << q.pile << " limit " << q.limit;
+    EXPECT_EQ(describe(*s), expected) << q.pile << " limit " << q.limit;
+    non_empty += a->empty() ? 0 : 1;
+  }
+  EXPECT_GT(non_empty, queries.size() / 2);
+  // Newest first; within one ms the sample written last first, its last value first.
+  TelemetryQuery q = telemetry_query("CP-0", "Power.Active.Import");
+  q.limit = 3;
+  auto newest = v.some->telemetry(q);
+  ASSERT_TRUE(newest);
+  ASSERT_EQ(newest->size(), 3u);
+  EXPECT_EQ((*newest)[0].at, at(1028));  // i = 57
+  EXPECT_EQ((*newest)[0].value, 7200 + 57);
+  EXPECT_EQ((*newest)[1].at, at(1027));  // i = 54
+  EXPECT_EQ((*newest)[2].at, at(1025));  // i = 51
+}
+
+TEST(SqliteTelemetryIndex, WatermarkSurvivesRestartAndCatchesUp) {
+  TempDir dir;
+  SqliteOptions o = options_in(dir);
+  o.telemetry_index_batch = 1'000'000;
+  o.telemetry_index_delay_ms = 1'000'000;
+  auto store = open_or_die(o);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(write(*store, {insert_telemetry("CP-1", i, {sampled(i)})}));
+  store->close();
+  {
+    RawDb raw(o.path);
+    EXPECT_EQ(raw.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 0);
+  }
+  o.telemetry_index_batch = 11;  // the 10 waiting rows count: one more makes a batch
+  store = open_or_die(o);
+  ASSERT_TRUE(write(*store, {insert_telemetry("CP-1", 10, {sampled(10)})}));
+  barrier(*store);
+  RawDb raw(o.path);
+  EXPECT_EQ(raw.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 11);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry_index"), 11);
+  auto rows = store->telemetry(telemetry_query("CP-1"));
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 11u);
+  EXPECT_EQ(rows->front().value, 10);
+  EXPECT_EQ(rows->back().value, 0);
+}
+
+TEST(SqliteTelemetryIndex, MigrationIndexesRowsWrittenBeforeIt) {
+  TempDir dir;
+  SqliteOptions o = options_in(dir);
+  auto store = open_or_die(o);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(write(*store, {insert_telemetry("CP-" + std::to_string(i % 2), i, {sampled(i)})}));
+  store->close();
+  store.reset();
+  {
+    // Back to the schema before 0006: the per-row index, no telemetry_index.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(o.path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE telemetry_index; DROP TABLE telemetry_index_state;"
+                           " CREATE INDEX telemetry_by_pile ON telemetry (pile, ts);"
+                           " DELETE FROM schema_migrations WHERE version = 6;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  store = open_or_die(o);
+  RawDb raw(o.path);
+  EXPECT_EQ(raw.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 5);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry_index"), 5);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'telemetry_by_pile'"), 0);
+  auto rows = store->telemetry(telemetry_query("CP-0"));
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ(rows->front().value, 4);
 }
 
 TEST_F(SqliteTelemetry, CorruptSampleIsAStorageErrorNotACrash) {
