@@ -174,6 +174,13 @@ Result<std::vector<TelemetryRow>> SqliteStore::telemetry(const TelemetryQuery& q
     if (!row) return fail(row.error());
     if (*row) watermark = (*w)->int64(0);
   }
+  // Both sources take the same parameters: pile, first and last ms, watermark.
+  auto bind_range = [&](Stmt& s) {
+    s.bind(1, *pile);
+    s.bind(2, from);
+    s.bind(3, last);
+    s.bind(4, watermark);
+  };
   // The unindexed rows of this pile, newest first, copied out (a batch at most).
   struct Tail {
     SampleRow row;
@@ -185,10 +192,7 @@ Result<std::vector<TelemetryRow>> SqliteStore::telemetry(const TelemetryQuery& q
     if (!t) return fail(t.error());
     Stmt& s = **t;
     StmtReset guard(s);
-    s.bind(1, *pile);
-    s.bind(2, from);
-    s.bind(3, last);
-    s.bind(4, watermark);
+    bind_range(s);
     for (;;) {
       auto more = s.step();
       if (!more) return fail(more.error());
@@ -204,10 +208,7 @@ Result<std::vector<TelemetryRow>> SqliteStore::telemetry(const TelemetryQuery& q
   if (!stmt) return fail(stmt.error());
   Stmt& s = **stmt;
   StmtReset guard(s);
-  s.bind(1, *pile);
-  s.bind(2, from);
-  s.bind(3, last);
-  s.bind(4, watermark);
+  bind_range(s);
   std::optional<SampleRow> indexed;  // the index's next row, when it has one
   bool index_done = false;
   std::size_t next_tail = 0;

@@ -131,6 +131,13 @@ std::string describe(const std::vector<TelemetryRow>& rows) {
 // only once that run is over.
 void barrier(Store& store) { ASSERT_TRUE(write(store, {})); }
 
+// The watermark and the index agree: exactly the rows up to `n` are indexed.
+void expect_indexed_up_to(const RawDb& raw, std::int64_t n) {
+  EXPECT_EQ(raw.scalar("SELECT indexed_up_to FROM telemetry_index_state"), n);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry_index"), n);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry_index WHERE id > " + std::to_string(n)), 0);
+}
+
 // The same writes, three ways: indexed after every commit, never indexed, indexed every 11
 // rows (so the watermark falls inside each pile's history).
 struct IndexVariants {
@@ -169,14 +176,9 @@ TEST(SqliteTelemetryIndex, IndexedAndUnindexedRowsReadTheSame) {
   RawDb all(v.o_all.path), none(v.o_none.path), some(v.o_some.path);
   const std::int64_t rows = all.scalar("SELECT COUNT(*) FROM telemetry");
   EXPECT_EQ(rows, 72);
-  EXPECT_EQ(all.scalar("SELECT indexed_up_to FROM telemetry_index_state"), rows);
-  EXPECT_EQ(all.scalar("SELECT COUNT(*) FROM telemetry_index"), rows);
-  EXPECT_EQ(none.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 0);
-  EXPECT_EQ(none.scalar("SELECT COUNT(*) FROM telemetry_index"), 0);
-  const std::int64_t mark = some.scalar("SELECT indexed_up_to FROM telemetry_index_state");
-  EXPECT_EQ(mark, 68);  // batches of 11 or 12 rows; the last 4 rows wait
-  EXPECT_LT(mark, rows);
-  EXPECT_EQ(some.scalar("SELECT COUNT(*) FROM telemetry_index"), mark);
+  expect_indexed_up_to(all, rows);
+  expect_indexed_up_to(none, 0);
+  expect_indexed_up_to(some, 68);  // batches of 11 or 12 rows; the last 4 rows wait
 
   std::vector<TelemetryQuery> queries;
   for (const char* pile : {"CP-0", "CP-1", "CP-2", "CP-404"}) {
@@ -231,9 +233,7 @@ TEST(SqliteTelemetryIndex, WatermarkSurvivesRestartAndCatchesUp) {
   store = open_or_die(o);
   ASSERT_TRUE(write(*store, {insert_telemetry("CP-1", 10, {sampled(10)})}));
   barrier(*store);
-  RawDb raw(o.path);
-  EXPECT_EQ(raw.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 11);
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry_index"), 11);
+  expect_indexed_up_to(RawDb(o.path), 11);
   auto rows = store->telemetry(telemetry_query("CP-1"));
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 11u);
@@ -262,8 +262,7 @@ TEST(SqliteTelemetryIndex, MigrationIndexesRowsWrittenBeforeIt) {
   }
   store = open_or_die(o);
   RawDb raw(o.path);
-  EXPECT_EQ(raw.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 5);
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry_index"), 5);
+  expect_indexed_up_to(raw, 5);
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'telemetry_by_pile'"), 0);
   auto rows = store->telemetry(telemetry_query("CP-0"));
   ASSERT_TRUE(rows);
