@@ -8,7 +8,6 @@ namespace cp::store::sqlite {
 Result<TelemetryIndexer> TelemetryIndexer::prepare(sqlite3* db, const TelemetryIndexOptions& options,
                                                    Clock::time_point now) {
   TelemetryIndexer t;
-  t.db_ = db;
   t.options_ = options;
   t.options_.batch_rows = std::max<std::int64_t>(options.batch_rows, 1);
   t.options_.max_rows_per_run = std::max<std::int64_t>(options.max_rows_per_run, 1);
@@ -75,9 +74,9 @@ Result<std::int64_t> TelemetryIndexer::run(Clock::time_point now) {
   }
   if (auto s = commit_.run(); !s) return failed(s.error());
   // Row ids are dense in practice (rows are never deleted), so the id range is the row count.
-  const std::int64_t indexed = upto - watermark_;
+  const std::int64_t indexed = std::max<std::int64_t>(upto - watermark_, 0);
   watermark_ = std::max(watermark_, upto);
-  pending_ = top - watermark_;
+  pending_ = std::max<std::int64_t>(top - watermark_, 0);
   oldest_pending_ = now;
   return indexed;
 }

@@ -41,7 +41,6 @@ class TelemetryIndexer {
   std::int64_t pending() const { return pending_; }
 
  private:
-  sqlite3* db_ = nullptr;
   TelemetryIndexOptions options_;
   Stmt begin_, commit_, rollback_, max_id_, count_above_, insert_, set_watermark_;
   std::int64_t watermark_ = 0;
