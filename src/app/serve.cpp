@@ -194,6 +194,7 @@ int run_serve(const ServeConfig& c) {
   ocpp_options.message_burst = c.message_burst;
   ocpp_options.call_timeout = std::chrono::seconds(c.call_timeout_s);
   ocpp_options.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
+  ocpp_options.single_io_thread = threads == 1;
   gateway::OcppListener ocpp(io, ocpp_options, fleet, pile_auth, clock, metrics);
   if (auto s = ocpp.start(); !s) {
     spdlog::error("serve.listen_failed error=\"{}\"", s.error().message);

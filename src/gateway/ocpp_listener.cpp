@@ -151,7 +151,7 @@ struct OcppListener::Impl : std::enable_shared_from_this<OcppListener::Impl> {
   }
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+    acceptor.async_accept(session_executor(), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
       if (ec) {
         if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
         spdlog::warn("ocpp.accept_failed error=\"{}\"", ec.message());  // e.g. EMFILE: keep going
@@ -175,6 +175,12 @@ struct OcppListener::Impl : std::enable_shared_from_this<OcppListener::Impl> {
       }
       self->accept();
     });
+  }
+
+  // Where a new session's handlers run: one strand per session, unless one thread runs `io`.
+  asio::any_io_executor session_executor() const {
+    if (env->options.single_io_thread) return io.get_executor();
+    return asio::make_strand(io);
   }
 
   asio::io_context& io;

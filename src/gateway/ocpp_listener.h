@@ -4,7 +4,8 @@
 //
 // Before the upgrade it checks the path, the offered subprotocol (ocpp1.6; none supported →
 // HTTP 400) and HTTP Basic credentials (OCPP security profile 1; unknown pile or wrong
-// password → HTTP 401). After it, each session runs on its own strand: frames go to a
+// password → HTTP 401). After it, each session runs on its own strand (or straight on the
+// io_context when one thread runs it): frames go to a
 // protocol adapter (protocol/ocpp), replies come back through the adapter once the services
 // have made the data durable. Limits per connection: message size (close 1009), message rate
 // (close 1008), handshake and idle timeouts. A newer connection for the same pile replaces
@@ -16,7 +17,8 @@
 // server CALL gets `call_timeout`. When the connection closes, the running and queued commands
 // are done with "Offline". Counter chargeplane_ocpp_server_calls_total{action,outcome}.
 //
-// Threads: all work runs on the io_context passed in (any number of threads).
+// Threads: all work runs on the io_context passed in (any number of threads; with more than
+// one, each session has a strand, see `single_io_thread`).
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -46,6 +48,9 @@ struct OcppListenerOptions {
   std::chrono::seconds idle_timeout{600};           // no frame and no pong for this long → close
   double messages_per_second = 20;                  // sustained per-connection rate
   double message_burst = 200;                       // bucket size
+  // True when exactly one thread runs the io_context: sessions then use its executor directly
+  // instead of a strand each (no strand lock, queue or reference count per handler).
+  bool single_io_thread = false;
 };
 
 class OcppListener {

@@ -6,6 +6,7 @@
 # 20 s): a crash, a hang on shutdown or a sanitizer report at exit fails the run even when the
 # command passed. Prints the server's last log lines on any failure.
 # Usage: tests/support/with_server.sh <label> <path-to-chargeplane> <call-timeout-s> -- <command ...>
+# CP_SERVE_THREADS=N passes `--threads N` (default: the server's own, one per core).
 set -euo pipefail
 
 label="${1:?usage: with_server.sh <label> <chargeplane> <call-timeout-s> -- <command ...>}"
@@ -46,7 +47,8 @@ trap cleanup EXIT
 admin_password="$label-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
 CHARGEPLANE_ADMIN_PASSWORD="$admin_password" "$bin" serve --data-dir "$work/data" \
   --listen-ocpp 127.0.0.1:0 --listen-api 127.0.0.1:0 --listen-ykc 127.0.0.1:0 \
-  --call-timeout "$call_timeout" >"$work/stdout" 2>"$work/stderr" &
+  --call-timeout "$call_timeout" ${CP_SERVE_THREADS:+--threads "$CP_SERVE_THREADS"} \
+  >"$work/stdout" 2>"$work/stderr" &
 server_pid=$!
 
 ready=""
