@@ -89,13 +89,20 @@ class InstantSink final : public domain::PileEventSink {
   void frame_rejected(domain::FrameRejected) override {}
 };
 
+// As the WebSocket gateway sets them: the transport has checked the text is UTF-8.
+ocpp::v16::SessionOptions gateway_session_options() {
+  ocpp::v16::SessionOptions o;
+  o.utf8_checked = true;
+  return o;
+}
+
 void ocpp16_meter_values(benchmark::State& state) {
   FixedClock clock;
   InstantSink sink;
   std::size_t sent = 0, bytes = 0;
   ocpp::v16::CentralSystemSession session(
       "BENCH-00001", sink, clock, [&](std::string frame) { ++sent; bytes += frame.size(); },
-      [](std::function<void()> fn) { fn(); }, nullptr);
+      [](std::function<void()> fn) { fn(); }, nullptr, gateway_session_options());
   std::vector<std::string> frames;
   for (int i = 0; i < 64; ++i) frames.push_back(meter_values_frame(i));
   std::size_t i = 0;
@@ -211,7 +218,7 @@ void fleet_telemetry(benchmark::State& state) {
     sessions.push_back(std::make_unique<ocpp::v16::CentralSystemSession>(
         piles[static_cast<std::size_t>(p)].id, fleet, clock,
         [&answered](std::string) { answered.fetch_add(1, std::memory_order_relaxed); },
-        [](std::function<void()> fn) { fn(); }, &metrics));
+        [](std::function<void()> fn) { fn(); }, &metrics, gateway_session_options()));
   std::vector<std::string> frames;
   for (int i = 0; i < 64; ++i) frames.push_back(meter_values_frame(i));
   std::int64_t messages = 0;

@@ -98,6 +98,18 @@ test('a message over 64 KiB: the socket is closed with 1009', async () => {
   assert.equal(closed.code, 1009);
 });
 
+test('a text frame that is not valid UTF-8: the socket is closed with 1007', async () => {
+  // RFC 6455 §8.1: the WebSocket layer refuses it, so the JSON parser never sees invalid text.
+  const p = await bootedPile();
+  const good = Buffer.from(JSON.stringify([2, 'utf-1', 'DataTransfer', { vendorId: 'E2E', data: 'XX' }]));
+  const bad = Buffer.from(good);
+  bad[bad.indexOf('XX')] = 0xc3; bad[bad.indexOf('X')] = 0x28;  // 0xC3 0x28: a broken 2-byte sequence
+  p.ws.send(bad, { binary: false });
+  const closed = await Promise.race([p.closed, sleep(5000).then(() => null)]);
+  assert.ok(closed, 'socket not closed within 5 s');
+  assert.equal(closed.code, 1007);
+});
+
 test('a wrong password: HTTP 401 before the upgrade', async () => {
   const pile = await registerPile('E2E-AUTH');
   const r = await upgrade(pile.id, { password: `${pile.password}-wrong` });

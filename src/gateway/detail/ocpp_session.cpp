@@ -70,6 +70,7 @@ void OcppSession::on_accept(beast::error_code ec) {
     });
   };
   ocpp::v16::SessionOptions adapter_options;
+  adapter_options.utf8_checked = true;  // Beast refuses text frames that are not valid UTF-8
   adapter_ = std::make_unique<ocpp::v16::CentralSystemSession>(pile_, env_->fleet, env_->clock,
                                                                std::move(send), std::move(post),
                                                                &env_->metrics, adapter_options);

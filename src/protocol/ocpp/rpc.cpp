@@ -51,9 +51,11 @@ bool readable_id(const boost::json::value& v, std::size_t max_id_length) {
 }  // namespace
 
 Result<Message, FrameError> parse_message(std::string_view text, boost::json::storage_ptr storage,
-                                          std::size_t max_id_length) {
+                                          std::size_t max_id_length, bool utf8_checked) {
   boost::system::error_code ec;
-  boost::json::value doc = boost::json::parse(text, ec, std::move(storage));
+  boost::json::parse_options options;
+  options.allow_invalid_utf8 = utf8_checked;  // already valid: skip a second pass over every string
+  boost::json::value doc = boost::json::parse(text, ec, std::move(storage), options);
   if (ec) return fail(malformed_json(text, max_id_length));
   auto* arr = doc.if_array();
   if (!arr) return fail(protocol_error("message is not a JSON array"));

@@ -51,9 +51,12 @@ struct FrameError {
   std::string description;
 };
 
-// Payloads are allocated from `storage` (e.g. a per-message monotonic_resource).
+// Payloads are allocated from `storage` (e.g. a per-message monotonic_resource). Invalid UTF-8
+// is a FormationViolation unless `utf8_checked` says the transport has already refused it (a
+// WebSocket text message is validated by the WebSocket layer).
 Result<Message, FrameError> parse_message(std::string_view text, boost::json::storage_ptr storage = {},
-                                          std::size_t max_id_length = kMaxMessageIdLength);
+                                          std::size_t max_id_length = kMaxMessageIdLength,
+                                          bool utf8_checked = false);
 
 std::string serialize_call(std::string_view id, std::string_view action, const boost::json::value& payload);
 std::string serialize_call_result(std::string_view id, const boost::json::value& payload);

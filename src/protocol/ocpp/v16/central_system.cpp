@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
@@ -231,9 +232,12 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
 
   void on_message(std::string_view text) {
     if (closed) return;
-    // Per-message arena: the parsed tree lives only until the message is mapped.
-    boost::json::monotonic_resource arena(std::min<std::size_t>(2 * text.size() + 256, 64 * 1024));
-    auto parsed = parse_message(text, boost::json::storage_ptr(&arena), options.max_message_id_length);
+    // Per-message arena: the parsed tree lives only until the message is mapped. Typical
+    // messages fit the stack buffer; larger ones continue on the heap.
+    alignas(std::max_align_t) unsigned char initial[4096];
+    boost::json::monotonic_resource arena(initial, sizeof initial);
+    auto parsed = parse_message(text, boost::json::storage_ptr(&arena), options.max_message_id_length,
+                                options.utf8_checked);
     if (!parsed) return on_frame_error(parsed.error(), text);
     std::visit(
         [&](auto& m) {

@@ -48,6 +48,7 @@ struct SessionOptions {
   std::size_t max_message_id_length = 36;   // OCPP-J 1.6 §4.1.3
   std::size_t max_audit_raw_bytes = 512;    // FrameRejected.raw is cut to this (at a UTF-8 boundary)
   std::string call_id_prefix = "cs-";       // ids of server-initiated CALLs: prefix + sequence
+  bool utf8_checked = false;                // on_message text is known valid UTF-8 (WebSocket text)
 };
 
 class CentralSystemSession {

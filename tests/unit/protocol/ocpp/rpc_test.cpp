@@ -113,6 +113,15 @@ TEST(RpcParse, ReportsMessageTypeOfBrokenAnswers) {
   EXPECT_EQ(frame_error(R"([4,"a","x"])").message_type, 4);
 }
 
+TEST(RpcParse, InvalidUtf8IsFormationViolationUnlessTheTransportCheckedIt) {
+  const std::string text = "[2,\"u-1\",\"DataTransfer\",{\"vendorId\":\"V\",\"data\":\"\xc3\x28\"}]";
+  const FrameError e = frame_error(text);
+  EXPECT_EQ(e.code, ErrorCode::FormationViolation);
+  EXPECT_EQ(e.message_id, "u-1");
+  // A WebSocket text message is already valid UTF-8 (RFC 6455 §8.1): the parser trusts that.
+  EXPECT_TRUE(parse_message(text, {}, kMaxMessageIdLength, /*utf8_checked=*/true).ok());
+}
+
 TEST(RpcParse, AllocatesPayloadFromGivenStorage) {
   json::monotonic_resource mr;
   auto r = parse_message(R"([2,"a","Heartbeat",{"k":"a string long enough to allocate"}])", json::storage_ptr(&mr));
