@@ -49,10 +49,21 @@ std::optional<AuthorizationStatus> authorization_from_string(std::string_view s)
   return lookup(kAuth, s);
 }
 
+void append_live_value_key(const SampledValue& v, std::string& out) {
+  out += v.measurand;
+  if (!v.phase.empty()) {
+    out += '.';
+    out += v.phase;
+  }
+  if (!v.location.empty() && v.location != "Outlet") {
+    out += '@';
+    out += v.location;
+  }
+}
+
 std::string live_value_key(const SampledValue& v) {
-  std::string key = v.measurand;
-  if (!v.phase.empty()) key += '.' + v.phase;
-  if (!v.location.empty() && v.location != "Outlet") key += '@' + v.location;
+  std::string key;
+  append_live_value_key(v, key);
   return key;
 }
 

@@ -62,6 +62,8 @@ struct SampledValue {
 // (Outlet). So per-phase currents and a cable vs an EV temperature stay apart, while the common
 // names ("Power.Active.Import", "Voltage.L1-N", "Temperature") read as before.
 std::string live_value_key(const SampledValue& v);
+// The same key appended to `out` (callers on hot paths reuse one buffer).
+void append_live_value_key(const SampledValue& v, std::string& out);
 
 struct MeterSample {
   Timestamp at;

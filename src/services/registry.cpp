@@ -207,12 +207,20 @@ void Registry::on_telemetry(const domain::TelemetrySampled& sample) {
   auto it = piles_.find(sample.pile);
   if (it == piles_.end()) return;
   auto& c = connector_locked(it->second, sample.connector);
+  std::string key;  // one buffer for every value's key: no allocation per value
+  key.reserve(64);
   for (const auto& s : sample.samples) {
     for (const auto& v : s.values) {
       if (!v.raw.empty()) continue;  // not a plain number (e.g. signed meter data)
-      auto& last = c.last_values[domain::live_value_key(v)];
+      key.clear();
+      domain::append_live_value_key(v, key);
+      auto at = c.last_values.find(key);
+      if (at == c.last_values.end()) at = c.last_values.emplace(key, LastValue{}).first;
+      LastValue& last = at->second;
       if (last.at > s.at) continue;  // a late, older sample never hides a newer value
-      last = LastValue{v.value, v.unit, s.at};
+      last.value = v.value;
+      last.unit.assign(v.unit);  // reuses the string's capacity
+      last.at = s.at;
     }
   }
 }

@@ -46,7 +46,7 @@ struct ConnectorState {
   std::string info;
   std::optional<Timestamp> updated;
   std::optional<domain::TransactionId> transaction;
-  std::map<std::string, LastValue> last_values;  // by domain::live_value_key ("Voltage.L1", "Temperature@EV")
+  std::map<std::string, LastValue, std::less<>> last_values;  // by domain::live_value_key ("Voltage.L1", "Temperature@EV")
 };
 
 struct PileState {
