@@ -170,7 +170,8 @@ void GroupCommitWriter::run() {
 
 void GroupCommitWriter::maintain_telemetry_index() {
   const auto now = std::chrono::steady_clock::now();
-  indexer_.committed(ops_.take_telemetry_rows(), now);
+  indexer_.committed(ops_.telemetry_rows(), now);
+  ops_.clear_telemetry_rows();
   if (!indexer_.due(now)) return;
   auto indexed = indexer_.run(now);
   if (!indexed) {
@@ -205,6 +206,7 @@ GroupCommitWriter::Outcome GroupCommitWriter::run_group(bool savepoints) {
       ops_.forget_uncommitted();
       return Outcome::BatchFailed;
     }
+    const std::size_t mark = ops_.telemetry_mark();
     Status s = sql_.savepoint.run();
     if (s) s = apply_batch(group_[i]);
     if (s) {
@@ -212,7 +214,7 @@ GroupCommitWriter::Outcome GroupCommitWriter::run_group(bool savepoints) {
     } else {
       (void)sql_.rollback_to.run();
       (void)sql_.release.run();
-      ops_.forget_uncommitted();
+      ops_.forget_since(mark);
     }
     if (sqlite3_get_autocommit(db_.get())) break;  // SQLite aborted the whole transaction
     results_[i] = std::move(s);

@@ -141,10 +141,13 @@ Status WriteOps::apply(const WriteOp& op) {
   return std::visit([this](const auto& o) { return apply_one(o); }, op);
 }
 
-void WriteOps::forget_uncommitted() {
+void WriteOps::forget_since(std::size_t mark) {
+  // The intern caches cannot tell what a rollback removed: start them over (they refill from
+  // the tables). Row keys are dropped exactly.
   piles_.clear();
   measurands_.clear();
   attributes_.clear();
+  if (mark < telemetry_rows_.size()) telemetry_rows_.resize(mark);
 }
 
 Result<Stmt*> WriteOps::cached(const char* sql) {
@@ -308,7 +311,7 @@ Status WriteOps::apply_one(const InsertTelemetry& op) {
     s.bind(4, op.transaction);
     s.bind_blob(5, blob_);
     if (auto st = s.run(); !st) return st;
-    ++telemetry_rows_;
+    telemetry_rows_.push_back({*pile, to_millis(sample.at), sqlite3_last_insert_rowid(db_)});
   }
   return {};
 }

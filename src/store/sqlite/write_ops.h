@@ -2,8 +2,8 @@
 // Applies `WriteOp`s to the write connection with one prepared statement per operation,
 // prepared once and reused for the life of the store. Used only by the writer thread.
 // The caller owns transaction boundaries (group commit, a SAVEPOINT per batch); after any
-// rollback it must call `forget_uncommitted()` so interned telemetry keys that were rolled back
-// are not reused.
+// rollback it must call `forget_uncommitted()` (or `forget_since(mark)` after ROLLBACK TO) so
+// interned telemetry keys and row keys that were rolled back are not reused.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/sample_codec.h"
+#include "store/sqlite/telemetry_index.h"
 #include "store/store.h"
 
 namespace cp::store::sqlite {
@@ -30,9 +31,13 @@ class WriteOps {
   Status apply(const WriteOp& op);
   // Raises the durable transaction-id reservation to at least `value`.
   Status reserve_transaction_ids(std::int64_t value);
-  void forget_uncommitted();
-  // Telemetry rows inserted since the last call (committed or not: a hint for the indexer).
-  std::int64_t take_telemetry_rows() { return std::exchange(telemetry_rows_, 0); }
+  void forget_uncommitted() { forget_since(0); }
+  // Telemetry rows inserted since the last clear, in insert order (for the indexer, after
+  // COMMIT). `telemetry_mark()` before a SAVEPOINT, `forget_since(mark)` after ROLLBACK TO it.
+  const std::vector<TelemetryRowKey>& telemetry_rows() const { return telemetry_rows_; }
+  void clear_telemetry_rows() { telemetry_rows_.clear(); }
+  std::size_t telemetry_mark() const { return telemetry_rows_.size(); }
+  void forget_since(std::size_t mark);
 
   // Public for std::visit; each applies one operation.
   Status apply_one(const UpsertPile& op);
@@ -99,7 +104,7 @@ class WriteOps {
   std::string attr_key_;  // phase \x1f unit \x1f context \x1f location
   std::vector<PackedValue> packed_;
   std::string blob_;
-  std::int64_t telemetry_rows_ = 0;
+  std::vector<TelemetryRowKey> telemetry_rows_;
 };
 
 }  // namespace cp::store::sqlite

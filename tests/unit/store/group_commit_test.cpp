@@ -125,6 +125,37 @@ TEST(SqliteGroupCommit, FailingBatchRollsBackAloneAndItsGroupCommits) {
   EXPECT_EQ((*c)->last_seen, at(3));
 }
 
+TEST(SqliteGroupCommit, RowsOfARolledBackBatchNeverReachTheTelemetryIndex) {
+  TempDir dir;
+  auto o = options_in(dir);
+  o.telemetry_index_batch = 1;  // index after every group, from the writer's row keys
+  auto store = open_or_die(o);
+  WriterGate gate;
+  gate.hold(*store);
+  std::vector<bool> ok(3);
+  for (int i = 0; i < 3; ++i) {
+    WriteBatch batch{insert_telemetry("CP-1", 10 + i, {sampled(i), sampled(i + 100)})};
+    if (i == 1) batch.push_back(RecordPileStatusReport{"CP-1", "bogus", "x", at(1)});  // fails
+    store->submit(std::move(batch), [&ok, i](const Status& s) { ok[i] = static_cast<bool>(s); });
+  }
+  gate.release();
+  store->flush();
+  EXPECT_TRUE(ok[0]);
+  EXPECT_FALSE(ok[1]);
+  EXPECT_TRUE(ok[2]);
+  ASSERT_TRUE(write(*store, {insert_telemetry("CP-1", 20, {sampled(7)})}));  // one more group
+  auto rows = store->telemetry({"CP-1", std::nullopt, std::nullopt, std::nullopt, 100});
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), 5u);  // 2 + 2 values of batches 0 and 2, 1 of the last
+  store->close();  // the writer indexes after acknowledging: let it finish
+  RawDb raw(o.path);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry"), 3);
+  EXPECT_EQ(raw.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 3);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry_index"), 3);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM telemetry_index i JOIN telemetry t"
+                       " ON t.id = i.id AND t.pile = i.pile AND t.ts = i.ts"), 3);
+}
+
 TEST(SqliteGroupCommit, TelemetryInternedInRolledBackBatchIsNotReused) {
   TempDir dir;
   auto store = open_or_die(options_in(dir));

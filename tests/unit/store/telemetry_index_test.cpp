@@ -11,6 +11,14 @@ using namespace testing;
 using sqlite::TelemetryIndexer;
 using sqlite::TelemetryIndexOptions;
 using Clock = TelemetryIndexer::Clock;
+using sqlite::TelemetryRowKey;
+
+// `n` row keys with ids first.., on two piles, timestamps falling (the index must sort them).
+std::vector<TelemetryRowKey> keys(std::int64_t first, std::int64_t n) {
+  std::vector<TelemetryRowKey> out;
+  for (std::int64_t id = first; id < first + n; ++id) out.push_back({1 + id % 2, 1000 - id, id});
+  return out;
+}
 
 // A migrated database holding `rows` telemetry rows (none indexed), opened raw for the indexer.
 struct Fixture {
@@ -35,6 +43,25 @@ struct Fixture {
     return std::move(*t);
   }
   std::int64_t scalar(const std::string& sql) { return RawDb(o.path).scalar(sql); }
+  // Inserts telemetry rows straight into the table, as the writer would, and returns their keys.
+  std::vector<TelemetryRowKey> insert_rows(int n, std::int64_t pile_base = 1) {
+    std::vector<TelemetryRowKey> out;
+    for (int i = 0; i < n; ++i) {
+      const std::int64_t pile = pile_base + i % 3, ts = 5000 - i;
+      const std::string sql = "INSERT INTO telemetry (pile, ts, connector, transaction_id, sample) VALUES (" +
+                              std::to_string(pile) + ", " + std::to_string(ts) + ", 1, NULL, x'00')";
+      EXPECT_TRUE(db.exec(sql.c_str()));
+      out.push_back({pile, ts, sqlite3_last_insert_rowid(db.get())});
+    }
+    return out;
+  }
+  // The index holds exactly one entry per telemetry row, under the row's own pile and ts.
+  void expect_index_matches_table() {
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM telemetry_index"), scalar("SELECT COUNT(*) FROM telemetry"));
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM telemetry_index i JOIN telemetry t"
+                     " ON t.id = i.id AND t.pile = i.pile AND t.ts = i.ts"),
+              scalar("SELECT COUNT(*) FROM telemetry"));
+  }
 };
 
 TEST(TelemetryIndexer, StartsFromTheDurableWatermarkAndCountsRowsAboveIt) {
@@ -52,10 +79,10 @@ TEST(TelemetryIndexer, DueOnBatchSizeOrOnTheOldestRowsAge) {
   auto ix = f.indexer({5, std::chrono::seconds(30), 100}, t0);
   EXPECT_FALSE(ix.due(t0));
   EXPECT_FALSE(ix.due(t0 + std::chrono::hours(1)));  // nothing waits: never due
-  ix.committed(3, t0);
+  ix.committed(keys(1, 3), t0);
   EXPECT_FALSE(ix.due(t0 + std::chrono::seconds(29)));
   EXPECT_TRUE(ix.due(t0 + std::chrono::seconds(30)));
-  ix.committed(2, t0 + std::chrono::seconds(1));
+  ix.committed(keys(4, 2), t0 + std::chrono::seconds(1));
   EXPECT_TRUE(ix.due(t0 + std::chrono::seconds(1)));  // 5 rows: a batch
 }
 
@@ -103,6 +130,77 @@ TEST(TelemetryIndexer, AFailedRunRollsBackAndWaitsForTheDelay) {
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(*again, 3);
   EXPECT_EQ(f.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 3);
+}
+
+TEST(TelemetryIndexer, BuildsBatchesFromTheCommittedRowKeysWhenTheyCoverEveryRow) {
+  Fixture f(0);
+  const auto t0 = Clock::now();
+  auto ix = f.indexer({1, std::chrono::seconds(30), 4}, t0);
+  EXPECT_TRUE(ix.from_memory());  // nothing above the watermark at start
+  ix.committed(f.insert_rows(6), t0);
+  EXPECT_EQ(ix.pending(), 6);
+  auto first = ix.run(t0);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, 4);  // bounded by max_rows_per_run
+  EXPECT_EQ(ix.watermark(), 4);
+  EXPECT_EQ(ix.pending(), 2);
+  EXPECT_TRUE(ix.from_memory());
+  auto second = ix.run(t0);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 2);
+  EXPECT_EQ(f.scalar("SELECT indexed_up_to FROM telemetry_index_state"), 6);
+  f.expect_index_matches_table();
+}
+
+TEST(TelemetryIndexer, FallsBackToSqlWhenTheKeysMissARowAndReturnsToMemoryOnceCaughtUp) {
+  Fixture f(0);
+  const auto t0 = Clock::now();
+  auto ix = f.indexer({1, std::chrono::seconds(30), 100}, t0);
+  auto rows = f.insert_rows(5);
+  rows.erase(rows.begin() + 2);  // a row the indexer was not told about
+  ix.committed(rows, t0);
+  auto run = ix.run(t0);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(*run, 5);  // the SQL path found all five
+  f.expect_index_matches_table();
+  EXPECT_TRUE(ix.from_memory());  // caught up with the newest row
+  ix.committed(f.insert_rows(3, 7), t0);
+  ASSERT_TRUE(ix.run(t0));
+  EXPECT_EQ(ix.watermark(), 8);
+  f.expect_index_matches_table();
+}
+
+TEST(TelemetryIndexer, RowsFromBeforeTheStartAreIndexedBySqlThenNewRowsFromMemory) {
+  Fixture f(10);  // 10 rows committed before this indexer existed
+  const auto t0 = Clock::now();
+  auto ix = f.indexer({1, std::chrono::seconds(30), 4}, t0);
+  EXPECT_FALSE(ix.from_memory());
+  ix.committed(f.insert_rows(3), t0);  // rows 11..13
+  EXPECT_EQ(ix.pending(), 13);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(ix.run(t0));  // 4 + 4 + 4 rows by SQL, up to 12
+  EXPECT_EQ(ix.watermark(), 12);
+  EXPECT_FALSE(ix.from_memory());
+  ASSERT_TRUE(ix.run(t0));  // row 13, the newest: caught up
+  EXPECT_TRUE(ix.from_memory());
+  EXPECT_EQ(ix.pending(), 0);
+  f.expect_index_matches_table();
+}
+
+TEST(TelemetryIndexer, AFailedRunFromMemoryKeepsTheKeysForTheNextRun) {
+  Fixture f(0);
+  const auto t0 = Clock::now();
+  auto ix = f.indexer({1, std::chrono::seconds(30), 100}, t0);
+  ix.committed(f.insert_rows(3), t0);
+  auto other = sqlite::Db::open(f.o.path, SQLITE_OPEN_READWRITE);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->exec("BEGIN IMMEDIATE"));
+  EXPECT_FALSE(ix.run(t0));
+  ASSERT_TRUE(other->exec("ROLLBACK"));
+  auto again = ix.run(t0 + std::chrono::seconds(30));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, 3);
+  EXPECT_TRUE(ix.from_memory());
+  f.expect_index_matches_table();
 }
 
 }  // namespace
