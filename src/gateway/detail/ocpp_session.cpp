@@ -25,7 +25,7 @@ void complete(domain::CommandObserver& observer, std::string status, std::string
 
 OcppSession::OcppSession(beast::tcp_stream&& stream, std::string pile, std::string remote,
                          std::shared_ptr<SessionEnv> env)
-    : ws_(std::move(stream)),
+    : ws_(stream.release_socket()),
       pile_(std::move(pile)),
       remote_(std::move(remote)),
       env_(std::move(env)),
@@ -36,7 +36,6 @@ OcppSession::OcppSession(beast::tcp_stream&& stream, std::string pile, std::stri
 OcppSession::~OcppSession() = default;
 
 void OcppSession::run(Request request) {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = env_->options.handshake_timeout;
   timeouts.idle_timeout = env_->options.idle_timeout;

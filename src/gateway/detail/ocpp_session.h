@@ -1,7 +1,8 @@
 #pragma once
 // One pile's OCPP-J WebSocket connection after a successful, authenticated upgrade.
-// Owns the Beast stream, the write queue and the protocol adapter; everything runs on the
+// Owns the Beast stream (on the bare TCP socket), the write queue and the protocol adapter; everything runs on the
 // stream's strand. Private to gateway/ (Beast types appear here, never in public headers).
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -76,7 +77,9 @@ class OcppSession final : public services::PileLink,
   Result<std::string> send_call(ocpp::v16::Action action, boost::json::value payload,
                                 ocpp::v16::CentralSystemSession::CallReply reply);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  // On the bare socket: after the upgrade the WebSocket layer's own timeouts apply, so
+  // beast::tcp_stream's per-operation timer bookkeeping would be paid for nothing.
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
   std::string pile_;
