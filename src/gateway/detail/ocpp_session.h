@@ -1,7 +1,8 @@
 #pragma once
 // One pile's OCPP-J WebSocket connection after a successful, authenticated upgrade.
 // Owns the Beast stream (on the bare TCP socket), the write queue and the protocol adapter;
-// everything runs on the stream's executor (a strand, or the io_context with one thread). Private to gateway/ (Beast types appear here, never in public headers).
+// everything runs on the stream's executor (a strand, or the io_context with one thread).
+// Private to gateway/ (Beast types appear here, never in public headers).
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
