@@ -322,10 +322,12 @@ void Fleet::transaction_ended(domain::TransactionEnded end,
 void Fleet::telemetry(domain::TelemetrySampled sample, domain::Done done) {
   impl_->count(Event::Telemetry);
   const auto now = clock_.now();
-  registry_.on_seen(sample.pile, now);
   if (acquisition_) acquisition_->filter(sample);  // acknowledged either way; shed before storage
   const auto values = value_count(sample.samples);
-  if (values == 0) return done(Status{});  // nothing to keep
+  if (values == 0) {  // nothing to keep
+    registry_.on_seen(sample.pile, now);
+    return done(Status{});
+  }
   // One owner for the event: the store reads its samples (aliasing pointer, no copy) and the
   // live state takes them after COMMIT.
   auto shared = std::make_shared<const domain::TelemetrySampled>(std::move(sample));
@@ -336,10 +338,13 @@ void Fleet::telemetry(domain::TelemetrySampled sample, domain::Done done) {
   store_.submit(std::move(batch), [this, shared = std::move(shared), values, now, done = std::move(done)](const Status& s) {
     if (!s) {
       impl_->write_failures.inc();
+      registry_.on_seen(shared->pile, now);
       return done(s);
     }
     impl_->telemetry_values.inc(values);
-    registry_.on_telemetry(*shared);
+    // Last seen and last values in one registry update, on this thread (the writer's, after
+    // COMMIT) rather than a second exclusive lock on the I/O thread per message.
+    registry_.on_telemetry(*shared, now);
     if (events_) events_->telemetry(*shared, now);
     done(s);
   });

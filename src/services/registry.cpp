@@ -202,10 +202,11 @@ std::string Registry::exchange_connector_status(const domain::ConnectorStatusCha
   return previous;
 }
 
-void Registry::on_telemetry(const domain::TelemetrySampled& sample) {
+void Registry::on_telemetry(const domain::TelemetrySampled& sample, std::optional<Timestamp> seen_at) {
   std::unique_lock lock(mu_);
   auto it = piles_.find(sample.pile);
   if (it == piles_.end()) return;
+  if (seen_at) raise_last_seen(it->second.state, *seen_at);
   auto& c = connector_locked(it->second, sample.connector);
   std::string key;  // one buffer for every value's key: no allocation per value
   key.reserve(64);

@@ -103,7 +103,9 @@ class Registry {
   // Same as on_connector_status, returning the status the connector had before ("Unknown"
   // if none) so the caller can check the transition (domain/connector.h).
   std::string exchange_connector_status(const domain::ConnectorStatusChanged& change);
-  void on_telemetry(const domain::TelemetrySampled& sample);
+  // The sample's numeric values become the connector's last values; `seen_at`, when given,
+  // raises the pile's last_seen under the same lock (the telemetry path's one registry update).
+  void on_telemetry(const domain::TelemetrySampled& sample, std::optional<Timestamp> seen_at = std::nullopt);
   void on_transaction(const domain::PileId& id, int connector, std::optional<domain::TransactionId> tx);
   // Clears `tx` from whichever connector of the pile holds it; returns that connector.
   std::optional<int> end_transaction(const domain::PileId& id, domain::TransactionId tx);

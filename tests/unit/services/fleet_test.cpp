@@ -345,6 +345,28 @@ TEST_F(FleetTest, TelemetryWriteFailurePropagatesAndLeavesLiveValuesAlone) {
   fleet->telemetry(t, done.callback());
   EXPECT_FALSE(done.wait().ok());
   EXPECT_TRUE(registry.get("CP-1")->connectors.empty());
+  EXPECT_EQ(registry.get("CP-1")->last_seen, clock.now());  // the pile was seen all the same
+}
+
+TEST_F(FleetTest, TelemetryRaisesLastSeenWithTheLiveValues) {
+  add_pile("CP-1");
+  EXPECT_FALSE(registry.get("CP-1")->last_seen);
+  domain::TelemetrySampled t;
+  t.pile = "CP-1";
+  t.connector = 1;
+  t.samples = {{clock.now(), {value("Power.Active.Import", 7200)}}};
+  Capture<Status> done;
+  fleet->telemetry(t, done.callback());
+  ASSERT_TRUE(done.wait().ok());
+  EXPECT_EQ(registry.get("CP-1")->last_seen, clock.now());
+  // A MeterValues with no values at all stores nothing but still counts as seen.
+  clock.advance(std::chrono::seconds(5));
+  domain::TelemetrySampled empty;
+  empty.pile = "CP-1";
+  Capture<Status> done_empty;
+  fleet->telemetry(empty, done_empty.callback());
+  ASSERT_TRUE(done_empty.wait().ok());
+  EXPECT_EQ(registry.get("CP-1")->last_seen, clock.now());
 }
 
 TEST_F(FleetTest, DataTransferWithoutHandlerIsStoredAndUnknownVendor) {
