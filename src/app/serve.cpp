@@ -27,6 +27,7 @@
 #include "services/acquisition.h"
 #include "services/auth.h"
 #include "services/config_jobs.h"
+#include "protocol/ocpp/v16/command_runner.h"
 #include "services/control.h"
 #include "services/event_bus.h"
 #include "services/fleet.h"
@@ -179,6 +180,8 @@ int run_serve(const ServeConfig& c) {
   // observers) without calling them.
   services::Control control(store, registry, events, clock, metrics,
                             [&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); });
+  // A command an OCPP 1.6 pile could only refuse as an invalid CALL is refused at the API (422).
+  control.check_commands_for("ocpp1.6", &ocpp::v16::check_command);
   if (auto n = control.recover_interrupted(); !n) {
     spdlog::error("serve.recover_failed error=\"{}\"", n.error().message);
     return 2;

@@ -66,9 +66,16 @@ std::string Control::next_id() {
   return fmt::format("{:012x}-{:04x}{:04x}", ms, id_seq_ & 0xffff, r);
 }
 
+void Control::check_commands_for(std::string protocol, Check check) {
+  checks_[std::move(protocol)] = std::move(check);
+}
+
 void Control::submit(CommandRequest request, Accepted accepted) {
-  if (!registry_.exists(request.pile))
-    return accepted(fail("pile_not_found", "no pile '" + request.pile + "'"));
+  const auto pile = registry_.get(request.pile);
+  if (!pile) return accepted(fail("pile_not_found", "no pile '" + request.pile + "'"));
+  if (auto check = checks_.find(pile->protocol); check != checks_.end() && check->second) {
+    if (auto ok = check->second(request.command); !ok) return accepted(fail(ok.error()));
+  }
   store::CommandRecord record;
   record.id = next_id();
   record.pile = request.pile;

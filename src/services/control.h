@@ -12,9 +12,13 @@
 // Owns: the command-id generator. Borrows the store, registry, bus and clock (they outlive it).
 // Threads: any thread may call; `accepted` runs on the store's writer thread; sending hops onto
 // `post` (an io thread) so the writer thread never waits on a session or a submit of its own.
-// Errors: "pile_not_found" (unknown pile), store errors as the store reports them.
+// Protocol checks: a command for a pile whose protocol has a registered check must pass it
+// before anything is stored (e.g. OCPP 1.6 validates the CALL it would send against the
+// schema); the check's error is returned as is.
+// Errors: "pile_not_found" (unknown pile), a check's error, store errors as the store reports them.
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -51,6 +55,10 @@ class Control {
   // Start-up recovery; blocks until durable. Returns how many commands became Interrupted.
   Result<std::size_t> recover_interrupted();
 
+  // Can `command` be sent to piles speaking `protocol`? Wiring only: call before the first submit.
+  using Check = std::function<Status(const domain::Command&)>;
+  void check_commands_for(std::string protocol, Check check);
+
   void submit(CommandRequest request, Accepted accepted);
 
   Result<std::optional<store::CommandRecord>> command(const std::string& id);
@@ -68,6 +76,7 @@ class Control {
   const Clock& clock_;
   Metrics& metrics_;
   Post post_;
+  std::map<std::string, Check, std::less<>> checks_;  // by protocol; fixed before serving
   std::mutex id_mu_;
   std::int64_t last_id_ms_ = 0;
   unsigned id_seq_ = 0;

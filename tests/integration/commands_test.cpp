@@ -205,15 +205,22 @@ TEST_F(Commands, GetConfigurationKeepsThePilesWholeAnswer) {
   EXPECT_EQ(c.at("response"), json::parse(answer));
 }
 
-TEST_F(Commands, MalformedChargingProfileFailsWithoutReachingThePile) {
+TEST_F(Commands, MalformedChargingProfileIsRefusedAt422AndNeverReachesThePile) {
   OcppClient pile;
   online(pile, "CP-PROF");
-  const auto id = submit("CP-PROF", R"({"type":"remote_start","args":{"id_tag":"T","charging_profile":{"stackLevel":-1}}})");
-  auto c = final_state(id);
-  EXPECT_EQ(c.at("status"), "InvalidRequest");
-  EXPECT_NE(c.at("detail").as_string().find("chargingProfile"), std::string::npos) << c.at("detail");
-  submit("CP-PROF", R"({"type":"clear_cache"})");
-  expect_call(pile, "ClearCache");  // the first CALL the pile sees: the remote start never left
+  // Checked against the OCPP 1.6 schema of the CALL it would become, before it is accepted.
+  auto r = post("CP-PROF", R"({"type":"remote_start","args":{"id_tag":"T","charging_profile":{"stackLevel":-1}}})");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("invalid_command_args"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("chargingProfile"), std::string::npos) << r.body;
+  auto history = http_request(server.api_port(), "GET", "/api/v1/piles/CP-PROF/commands", {}, token);
+  EXPECT_EQ(history.status, 200) << history.body;
+  EXPECT_EQ(history.body.find("remote_start"), std::string::npos) << "a refused command is not recorded";
+  // A well-formed profile goes through to the pile.
+  submit("CP-PROF", R"({"type":"remote_start","args":{"id_tag":"T","charging_profile":{"chargingProfileId":1,)"
+                    R"("stackLevel":0,"chargingProfilePurpose":"TxProfile","chargingProfileKind":"Absolute",)"
+                    R"("chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":16}]}}}})");
+  expect_call(pile, "RemoteStartTransaction");  // the first CALL the pile sees
 }
 
 TEST_F(Commands, UnknownPileIs404AndBadArgumentsAre400Or422NamingTheField) {

@@ -55,6 +55,8 @@ void create_command(ApiState& s, Request& req, Respond respond) {
   s.ctx.control->submit(std::move(request), [pile, respond = std::move(respond)](Result<std::string> id) {
     if (!id) {
       if (id.error().code == "pile_not_found") return respond(problem(404, "pile_not_found", id.error().message));
+      if (id.error().code == "invalid_command_args")  // the pile's protocol cannot carry it
+        return respond(problem(422, "invalid_command_args", id.error().message));
       return respond(store_problem(id.error()));
     }
     auto r = json_response(202, json::object{{"id", *id}});

@@ -132,6 +132,32 @@ TEST_F(ControlTest, UnknownPileIsRefusedAndNothingIsRecorded) {
   EXPECT_TRUE(store.ops<store::InsertCommand>().empty());
 }
 
+TEST_F(ControlTest, TheProtocolsCheckRefusesACommandBeforeAnythingIsStored) {
+  std::vector<std::string> checked;
+  control->check_commands_for("ocpp1.6", [&checked](const domain::Command& c) -> Status {
+    checked.push_back(domain::command_type(c));
+    if (std::holds_alternative<domain::Reset>(c)) return fail("invalid_command_args", "Reset: no");
+    return {};
+  });
+  control->check_commands_for("ykc", [](const domain::Command&) -> Status { return fail("x", "never for ocpp"); });
+  auto link = std::make_shared<FakeLink>();
+  registry.attach("CP-1", link, clock.now());
+  Capture<Result<std::string>> refused;
+  control->submit({"CP-1", domain::Reset{true}, "{}", "alice", std::nullopt}, refused.callback());
+  ASSERT_FALSE(refused.wait().ok());
+  EXPECT_EQ(refused.wait().error().code, "invalid_command_args");
+  EXPECT_EQ(refused.wait().error().message, "Reset: no");
+  store.flush();
+  run_posted();
+  EXPECT_TRUE(store.ops<store::InsertCommand>().empty());
+  EXPECT_EQ(link->count(), 0u);
+  // A command the check passes goes on as usual; only the pile's own protocol's check runs.
+  submit(domain::ClearCache{});
+  run_posted();
+  EXPECT_EQ(link->count(), 1u);
+  EXPECT_EQ(checked, (std::vector<std::string>{"reset", "clear_cache"}));
+}
+
 TEST_F(ControlTest, StoreFailureIsReportedAndTheCommandIsNotSent) {
   auto link = std::make_shared<FakeLink>();
   registry.attach("CP-1", link, clock.now());

@@ -363,6 +363,16 @@ class Run : public std::enable_shared_from_this<Run> {
 
 }  // namespace
 
+Status check_command(const domain::Command& command) {
+  if (std::holds_alternative<domain::ApplyConfig>(command)) return {};
+  Request r = std::visit([](const auto& c) { return build(c); }, command);
+  if (!r.error.empty()) return fail("invalid_command_args", r.error);
+  const json::value payload(std::move(r.payload));
+  if (auto v = validate_request(r.action, payload); !v)
+    return fail("invalid_command_args", std::string(to_string(r.action)) + " " + describe(v.error()));
+  return {};
+}
+
 void run_command(domain::Command command, CallFunction call, domain::CommandObserver observer, const Clock& clock) {
   auto run = std::make_shared<Run>(std::move(call), std::move(observer), clock);
   run->start(std::move(command));

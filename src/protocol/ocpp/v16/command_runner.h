@@ -47,6 +47,13 @@ using CallFunction =
 // replaces the previous one (OCPP 1.6 §5.16.2: same id replaces).
 inline constexpr std::int64_t kPlatformMaxProfileId = 900001;
 
+// Whether `command` becomes valid OCPP 1.6 CALLs, checked before a command is accepted so a
+// request that could only end "InvalidRequest" (e.g. a malformed charging profile) is refused
+// up front. Error "invalid_command_args", the message naming the field as the 1.6 schema does
+// ("chargingProfile/chargingSchedule: ..."). ApplyConfig passes: its settings are mapped, and
+// answered per setting, when it runs.
+Status check_command(const domain::Command& command);
+
 // Starts `command` and returns once the first CALL is sent (or the command is already done).
 // `clock` stamps ParameterResult::at and the start of the ChargePointMaxProfile schedule; it
 // must outlive the command. A CallFunction that drops a reply without calling it (a destroyed

@@ -118,6 +118,31 @@ TEST_F(CommandRunnerTest, RemoteStartWithSchemaViolatingProfileFailsBeforeSendin
   EXPECT_NE(outcome().detail.find("chargingProfile"), std::string::npos) << outcome().detail;
 }
 
+TEST(CheckCommand, RefusesWhatWouldEndInvalidRequestAndPassesTheRest) {
+  const std::string good =
+      R"({"chargingProfileId":7,"stackLevel":1,"chargingProfilePurpose":"TxProfile","chargingProfileKind":"Relative",)"
+      R"("chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":16}]}})";
+  EXPECT_TRUE(check_command(domain::RemoteStart{1, "TAG-1", good}));
+  EXPECT_TRUE(check_command(domain::RemoteStart{std::nullopt, "TAG-1", ""}));
+  EXPECT_TRUE(check_command(domain::Reset{true}));
+  EXPECT_TRUE(check_command(domain::ApplyConfig{{{"Nope.Unknown", "1"}}, true}));  // judged per setting
+  const std::pair<domain::Command, const char*> refused[] = {
+      {domain::RemoteStart{1, "TAG-1", R"({"chargingProfileId":7,"stackLevel":1})"}, "chargingProfile"},
+      {domain::RemoteStart{1, "TAG-1", R"({"chargingProfileId":7,"stackLevel":1,"chargingProfilePurpose":"TxProfile",)"
+                                       R"("chargingProfileKind":"Relative","chargingSchedule":{"chargingRateUnit":"kW",)"
+                                       R"("chargingSchedulePeriod":[{"startPeriod":0,"limit":16}]}})"},
+       "chargingRateUnit"},
+      {domain::RemoteStart{1, "TAG-1", "[1,2]"}, "chargingProfile"},
+      {domain::RemoteStart{1, std::string(21, 'A'), ""}, "idTag"},
+  };
+  for (const auto& [command, names] : refused) {
+    auto r = check_command(command);
+    ASSERT_FALSE(r) << names;
+    EXPECT_EQ(r.error().code, "invalid_command_args");
+    EXPECT_NE(r.error().message.find(names), std::string::npos) << r.error().message;
+  }
+}
+
 TEST_F(CommandRunnerTest, RemoteStartWithNonObjectProfileFailsBeforeSending) {
   run(domain::RemoteStart{1, "TAG-1", "[1,2]"});
   EXPECT_TRUE(pile_.sent.empty());
