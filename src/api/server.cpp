@@ -83,6 +83,7 @@ detail::Request to_request(const http::request<http::string_body>& m) {
   r.authorization = std::string(m[http::field::authorization]);
   r.idempotency_key = std::string(m["Idempotency-Key"]);
   r.accept_encoding = std::string(m[http::field::accept_encoding]);
+  if (auto it = m.find("Last-Event-ID"); it != m.end()) r.last_event_id = std::string(it->value());
   r.body = m.body();
   return r;
 }

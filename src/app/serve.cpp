@@ -125,7 +125,16 @@ int run_serve(const ServeConfig& c) {
 
   // Live events: one bus for every publisher (Fleet here; jobs and commands take it too).
   // The io_context comes first so services can schedule work on it; it is run only below.
-  services::EventBus events(metrics);
+  // Event ids start at the wall clock in microseconds: they keep increasing across restarts, so a
+  // client's Last-Event-ID from an earlier run is recognised as not replayable (never ~2^53, the
+  // largest integer a browser reads exactly, before the year 2255).
+  services::EventBusOptions bus_options;
+  bus_options.first_seq = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                          std::chrono::system_clock::now().time_since_epoch())
+                                                          .count());
+  bus_options.replay_events = 4096;
+  bus_options.keep_listening = std::chrono::seconds(60);
+  services::EventBus events(metrics, bus_options);
   const int threads = c.threads > 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency());
   boost::asio::io_context io(threads);
   auto timers = make_asio_scheduler(io);

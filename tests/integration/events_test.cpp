@@ -121,6 +121,58 @@ TEST_F(Events, AnOperatorSeesAPilesLifeAsItHappens) {
   EXPECT_GE(sent, 5);
 }
 
+TEST_F(Events, AReconnectWithLastEventIdGetsWhatItMissedThenLiveEvents) {
+  register_pile(server->api_port(), token, "CP-RE-1", kPassword);
+  const std::string target = "/api/v1/events?pile=CP-RE-1";
+  std::string last_id;
+  {
+    auto first = stream(target);
+    OcppClient warmup;  // something to see, so the client has an id
+    ASSERT_EQ(warmup.connect(server->ocpp_port(), "CP-RE-1", kPassword), 101);
+    auto online = first->next_event();
+    ASSERT_TRUE(online && online->id);
+    EXPECT_EQ(online->event, "pile.online");
+    last_id = *online->id;
+    warmup.close();
+    auto offline = first->next_event();
+    ASSERT_TRUE(offline && offline->id);
+    last_id = *offline->id;
+  }  // the client goes away
+  OcppClient pile;  // what happens while it is away
+  ASSERT_EQ(pile.connect(server->ocpp_port(), "CP-RE-1", kPassword), 101);
+  pile.call("1", "BootNotification", kBoot);
+  pile.call("2", "StatusNotification", R"({"connectorId":1,"errorCode":"NoError","status":"Preparing"})");
+
+  // A browser's EventSource sends Last-Event-ID on its own when it reconnects.
+  SseClient again(server->api_port(), target, token, 0, {{"Last-Event-ID", last_id}});
+  ASSERT_EQ(again.read_head(), 200) << again.body;
+  std::vector<std::string> ids;
+  for (const char* type : {"pile.online", "pile.booted", "connector.status"}) {
+    auto e = again.next_event();
+    ASSERT_TRUE(e) << "missing " << type;
+    EXPECT_EQ(e->event, type) << e->data;
+    ASSERT_TRUE(e->id);
+    ids.push_back(*e->id);
+  }
+  EXPECT_LT(std::stoull(last_id), std::stoull(ids[0]));
+  EXPECT_LT(std::stoull(ids[0]), std::stoull(ids[1]));
+  EXPECT_LT(std::stoull(ids[1]), std::stoull(ids[2]));
+  pile.call("3", "StatusNotification", R"({"connectorId":1,"errorCode":"NoError","status":"Charging"})");
+  auto live = next(again, "connector.status");  // then live, as usual
+  EXPECT_EQ(live.at("status").as_string(), "Charging");
+
+  // An id the server never handed out (another run, or made up): told to re-read the state,
+  // then live events. `?last_event_id=` is for clients that cannot set the header.
+  auto lost = stream(target + "&last_event_id=12");
+  auto notice = lost->next_event();
+  ASSERT_TRUE(notice);
+  EXPECT_EQ(notice->event, "replay_unavailable");
+  EXPECT_FALSE(notice->id);
+  EXPECT_EQ(json::parse(notice->data).at("last_event_id").as_string(), "12");
+  pile.call("4", "StatusNotification", R"({"connectorId":1,"errorCode":"NoError","status":"Finishing"})");
+  EXPECT_EQ(next(*lost, "connector.status").at("status").as_string(), "Finishing");
+}
+
 TEST_F(Events, TelemetryBurstsAreThrottledPerPile) {
   register_pile(server->api_port(), token, "CP-EV-3", kPassword);
   auto sse = stream("/api/v1/events?type=telemetry");

@@ -22,7 +22,11 @@ void event_stream(ApiState& s, Request& req, Respond respond) {
   Response r;
   r.status = 200;
   r.content_type = "text/event-stream";
-  r.event_stream = std::make_shared<const EventSubscription>(EventSubscription{std::move(*filter), *req.principal});
+  std::optional<std::string> last_event_id = req.last_event_id;
+  if (!last_event_id)
+    if (auto it = req.query.find("last_event_id"); it != req.query.end()) last_event_id = it->second;
+  r.event_stream = std::make_shared<const EventSubscription>(
+      EventSubscription{std::move(*filter), *req.principal, std::move(last_event_id)});
   respond(std::move(r));
 }
 

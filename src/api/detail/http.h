@@ -23,6 +23,7 @@ struct Request {
   std::string authorization;
   std::string idempotency_key;  // the Idempotency-Key header, "" when absent
   std::string accept_encoding;  // the Accept-Encoding header (static files may be sent gzipped)
+  std::optional<std::string> last_event_id;  // the Last-Event-ID header (live events), if sent
   std::string body;
   std::string remote_address;  // the client's IP address (login throttling, audit); no port
   std::optional<services::Principal> principal;  // set by the router for authenticated routes

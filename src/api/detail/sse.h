@@ -42,6 +42,9 @@ class EventFilter {
 struct EventSubscription {
   EventFilter filter;
   services::Principal principal;
+  // The client's Last-Event-ID (header, or `?last_event_id=` for clients that cannot set it):
+  // nullopt when it sent none; the text as sent otherwise (replayable only if it is one of our ids).
+  std::optional<std::string> last_event_id;
 };
 
 // A client's queue of events not yet written, bounded in count and in bytes (bytes = the

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <charconv>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -75,11 +76,13 @@ struct EventStreams::Hub {
 
 class EventStream : public std::enable_shared_from_this<EventStream> {
  public:
-  EventStream(tcp::socket socket, std::shared_ptr<EventStreams::Hub> hub, EventFilter filter, std::string who)
+  EventStream(tcp::socket socket, std::shared_ptr<EventStreams::Hub> hub, EventFilter filter, std::string who,
+              std::optional<std::string> last_event_id)
       : stream_(std::move(socket)),
         hub_(std::move(hub)),
         filter_(std::move(filter)),
         who_(std::move(who)),
+        last_event_id_(std::move(last_event_id)),
         queue_(hub_->options.max_queue_events, hub_->options.max_queue_bytes),
         keep_alive_(stream_.get_executor()),
         grace_(stream_.get_executor()) {}
@@ -106,9 +109,35 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     }
     out_.assign(kHeader);
     out_ += sse_retry(static_cast<std::uint64_t>(hub_->options.retry.count()));
-    subscription_ = hub_->bus->subscribe([weak = weak_from_this()](const std::shared_ptr<const services::LiveEvent>& e) {
+    auto subscriber = [weak = weak_from_this()](const std::shared_ptr<const services::LiveEvent>& e) {
       if (auto self = weak.lock()) self->offer(e);
-    });
+    };
+    if (!last_event_id_) {
+      subscription_ = hub_->bus->subscribe(std::move(subscriber));
+    } else {
+      // Reconnect: the events after the client's last one come first (queued by the replay),
+      // or, when the bus no longer has them all, a notice to re-read the state.
+      services::EventBus::Replay replay{false, 0};
+      std::uint64_t after = 0;
+      const std::string_view text = std::string_view(*last_event_id_).substr(0, 64);
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), after);
+      const bool ours = ec == std::errc() && end == text.data() + text.size() && !text.empty();
+      if (ours) {
+        subscription_ = hub_->bus->subscribe(std::move(subscriber), after, &replay);
+      } else {
+        subscription_ = hub_->bus->subscribe(std::move(subscriber));
+      }
+      if (!replay.complete) {
+        boost::json::object o{{"type", "replay_unavailable"}, {"pile", ""},
+                              {"at", format_rfc3339(hub_->clock.now())}, {"last_event_id", text}};
+        append_sse_event(out_, std::nullopt, "replay_unavailable", boost::json::serialize(o));
+      }
+      if (ours)
+        spdlog::info("events.stream_resumed user={} after={} replayed={} complete={}", who_, after, replay.events,
+                     replay.complete);
+      else
+        spdlog::info("events.stream_resumed user={} after=not_an_event_id complete=false", who_);
+    }
     arm_keep_alive();
     spdlog::info("events.stream_opened user={} remote={}", who_, remote_);
     write();
@@ -301,6 +330,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   std::shared_ptr<EventStreams::Hub> hub_;
   const EventFilter filter_;
   const std::string who_;
+  const std::optional<std::string> last_event_id_;  // the client's, on a reconnect
   std::string remote_;
 
   // Shared with publishers, under mu_.
@@ -338,7 +368,8 @@ bool EventStreams::reserve() {
 }
 
 void EventStreams::open(tcp::socket socket, const EventSubscription& subscription) {
-  auto stream = std::make_shared<EventStream>(std::move(socket), hub_, subscription.filter, subscription.principal.username);
+  auto stream = std::make_shared<EventStream>(std::move(socket), hub_, subscription.filter,
+                                              subscription.principal.username, subscription.last_event_id);
   bool stopping = false;
   {
     std::lock_guard lock(hub_->mu);

@@ -2,7 +2,8 @@
 // EventStreams — the live event streams (Server-Sent Events) of one ApiServer (private to
 // src/api; Beast code, like server.cpp). The events route answers with an EventSubscription;
 // the session then hands its socket to `open`, and the stream lives on the same strand:
-//   header + `retry:` -> subscribe to the EventBus -> each matching event is queued (bounded,
+//   header + `retry:` -> subscribe to the EventBus (with the client's Last-Event-ID: the kept
+//   events after it first, or a `replay_unavailable` notice) -> each matching event is queued (bounded,
 //   EventQueue) by the publisher's thread and written from the strand -> `: keep-alive` on a
 //   timer -> the end: client gone, write stalled (`write_timeout`), queue overflow (final
 //   `dropped` event, slow_consumer) or server stop (final `closing` event).

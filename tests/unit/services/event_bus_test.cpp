@@ -79,5 +79,104 @@ TEST(EventBus, CountsFannedOutEventsByTypeOnly) {
   EXPECT_EQ(bus.subscriber_count(), 0u);
 }
 
+
+namespace replay {
+
+using Seen = std::vector<std::uint64_t>;
+EventBus::Subscriber collect(Seen& seen) {
+  return [&seen](const std::shared_ptr<const LiveEvent>& e) { seen.push_back(e->seq); };
+}
+void publish_n(EventBus& bus, int n) {
+  for (int i = 0; i < n; ++i) bus.publish("t", "P", Timestamp{}, "{}");
+}
+
+TEST(EventBusReplay, AReturningSubscriberGetsWhatItMissedInOrderThenLiveEvents) {
+  Metrics metrics;
+  EventBus bus(metrics, EventBusOptions{1000, 8, std::chrono::seconds(60)});
+  Seen first;
+  const auto id = bus.subscribe(collect(first));
+  publish_n(bus, 3);  // 1000, 1001, 1002
+  ASSERT_EQ(first, (Seen{1000, 1001, 1002}));
+  bus.unsubscribe(id);
+  EXPECT_TRUE(bus.has_subscribers());  // listening on for the grace, so publishers keep rendering
+  publish_n(bus, 2);                   // 1003, 1004: nobody connected
+  Seen again;
+  EventBus::Replay r;
+  bus.subscribe(collect(again), 1002, &r);
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(r.events, 2u);
+  publish_n(bus, 1);
+  EXPECT_EQ(again, (Seen{1003, 1004, 1005}));
+  // Up to date: nothing to replay, and complete.
+  Seen current;
+  bus.subscribe(collect(current), 1005, &r);
+  EXPECT_TRUE(r.complete);
+  EXPECT_TRUE(current.empty());
+}
+
+TEST(EventBusReplay, IdsItNoLongerKeepsOrNeverGaveOutAreIncomplete) {
+  Metrics metrics;
+  EventBus bus(metrics, EventBusOptions{1000, 4, std::chrono::seconds(60)});
+  Seen sink;
+  bus.subscribe(collect(sink));
+  publish_n(bus, 10);  // 1000..1009; kept: 1006..1009
+  const std::pair<std::uint64_t, bool> cases[] = {
+      {1005, true},   // the oldest kept one follows it
+      {1004, false},  // 1005 is gone
+      {999, false},   // before this bus's first id
+      {12, false},    // from an earlier run
+      {1010, false},  // not handed out yet
+      {1009, true},
+  };
+  for (const auto& [after, complete] : cases) {
+    Seen seen;
+    EventBus::Replay r;
+    const auto id = bus.subscribe(collect(seen), after, &r);
+    EXPECT_EQ(r.complete, complete) << after;
+    EXPECT_EQ(seen.size(), complete ? std::size_t(1009 - after) : 0u) << after;
+    bus.unsubscribe(id);  // `seen` ends with this iteration
+  }
+  // An incomplete replay hands over nothing (the client re-reads the state), then live events.
+  Seen partial;
+  EventBus::Replay r;
+  bus.subscribe(collect(partial), 1004, &r);
+  EXPECT_TRUE(partial.empty());
+  publish_n(bus, 1);
+  EXPECT_EQ(partial, (Seen{1010}));
+}
+
+TEST(EventBusReplay, AfterTheGraceWithNobodyListeningTheKeptEventsAreForgotten) {
+  Metrics metrics;
+  EventBus bus(metrics, EventBusOptions{1, 16, std::chrono::milliseconds(20)});
+  Seen first;
+  const auto id = bus.subscribe(collect(first));
+  publish_n(bus, 2);
+  bus.unsubscribe(id);
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  EXPECT_FALSE(bus.has_subscribers());  // publishers stop rendering: later events are not seen
+  publish_n(bus, 1);                    // dropped: nobody listens
+  Seen again;
+  EventBus::Replay r;
+  bus.subscribe(collect(again), 2, &r);
+  EXPECT_FALSE(r.complete);
+  EXPECT_TRUE(again.empty());
+}
+
+TEST(EventBusReplay, WithoutReplayOptionsNothingIsKeptAndNobodyListensOn) {
+  EventBus bus;  // defaults: no replay, no grace
+  Seen first;
+  const auto id = bus.subscribe(collect(first));
+  publish_n(bus, 2);
+  bus.unsubscribe(id);
+  EXPECT_FALSE(bus.has_subscribers());
+  Seen again;
+  EventBus::Replay r;
+  bus.subscribe(collect(again), 1, &r);
+  EXPECT_FALSE(r.complete);
+  EXPECT_TRUE(again.empty());
+}
+
+}  // namespace replay
+
 }  // namespace
 }  // namespace cp::services
