@@ -160,13 +160,24 @@ test('the acquisition policy shows the estimated load change and applies', async
   await shot(page, '05-policy');
 });
 
-test('a lost event stream reconnects with back-off and resyncs what it missed over REST', async () => {
+test('a lost event stream reconnects with back-off and replays what it missed (no REST reload)', async () => {
   lonely.start();
   await lonely.online(token);
   await page.goto(`${API_URL}/#/fleet`);
   await page.locator('.stream.live').waitFor();
   const badge = row('OFF-00001').locator('.badge');
   await until(async () => (await badge.textContent()) !== 'Offline', 'OFF-00001 shown online');
+  // Changes seen live, so the page knows where in the stream it is (the id it resumes from).
+  await lonely.stop();
+  await lonely.online(token, false);
+  await until(async () => (await badge.textContent()) === 'Offline', 'OFF-00001 offline, seen live');
+  lonely.start();
+  await lonely.online(token);
+  await until(async () => (await badge.textContent()) !== 'Offline', 'OFF-00001 back online, seen live');
+  // From here the fleet list must not be re-read: the server replays the missed events.
+  const reloads = [];
+  const watch = (r) => { if (new URL(r.url()).pathname === '/api/v1/piles') reloads.push(r.url()); };
+  page.on('request', watch);
   // the network goes away and the open stream breaks; reconnection attempts fail until it is back
   await page.context().setOffline(true);
   await page.evaluate(() => window.__streams.filter((s) => s.readyState !== 2).forEach((s) => s.dispatchEvent(new Event('error'))));
@@ -175,7 +186,9 @@ test('a lost event stream reconnects with back-off and resyncs what it missed ov
   await lonely.online(token, false);
   await page.context().setOffline(false);
   await page.locator('.stream.live').waitFor({ timeout: 40000 });
-  await until(async () => (await badge.textContent()) === 'Offline', 'the missed change picked up by the resync');
+  await until(async () => (await badge.textContent()) === 'Offline', 'the missed change replayed by the stream');
+  page.off('request', watch);
+  assert.deepEqual(reloads, [], 'a resumed stream needs no REST resync');
 });
 
 test('a pile that goes offline comes back on the fleet page', async () => {

@@ -1,9 +1,11 @@
 // Live events (GET /api/v1/events, docs/api.md "Live events") for one page: trades the bearer
-// token for a single-use ticket, opens an EventSource, batches events per animation frame,
-// and on every (re)connection calls `resync` so the page re-reads its state over REST (the
-// server keeps no replay buffer). A lost stream, a `dropped` or `closing` event reconnects
-// with exponential back-off (1 s doubling to 30 s, with jitter); a refused ticket (401) ends
-// the session.
+// token for a single-use ticket, opens an EventSource, batches events per animation frame.
+// `resync` (the page re-reads its state over REST) runs on the first connection; a reconnection
+// passes the last event id it saw (`last_event_id`), so the server replays what was missed, and
+// resyncs only when the server says it cannot (`replay_unavailable`) or when no event had come
+// yet (no id to resume from). A lost stream, a `dropped`
+// or `closing` event reconnects with exponential back-off (1 s doubling to 30 s, with jitter);
+// a refused ticket (401) ends the session.
 import { api, ApiError } from './api';
 
 export interface LiveEvent { type: string; pile: string; at: string; [k: string]: any }
@@ -28,6 +30,7 @@ export class LiveStream {
   private timer = 0;
   private attempt = 0;
   private stopped = false;
+  private lastId = '';  // the id of the last event received, for the server's replay
 
   constructor(private o: StreamOptions) {}
 
@@ -52,12 +55,16 @@ export class LiveStream {
       return this.retry();
     }
     if (this.stopped) return;
-    const es = new EventSource(`/api/v1/events?${this.o.query}${this.o.query ? '&' : ''}ticket=${encodeURIComponent(ticket)}`);
+    const params = new URLSearchParams(this.o.query);
+    params.set('ticket', ticket);
+    const resuming = this.lastId !== '';
+    if (resuming) params.set('last_event_id', this.lastId);
+    const es = new EventSource(`/api/v1/events?${params.toString()}`);
     this.es = es;
     es.onopen = () => {
       this.attempt = 0;
       this.o.onState?.('live');
-      void this.o.resync();
+      if (!resuming) void this.o.resync(); // a resumed stream replays what was missed instead
     };
     es.onerror = () => {
       // A ticket is single use, so EventSource's own reconnection would be refused: take over.
@@ -65,10 +72,15 @@ export class LiveStream {
       if (this.es === es) this.retry();
     };
     const onEvent = (m: MessageEvent) => {
+      if (m.lastEventId) this.lastId = m.lastEventId;
       try { this.push(JSON.parse(m.data) as LiveEvent); } catch { /* a malformed event is skipped */ }
     };
     for (const t of TYPES) es.addEventListener(t, onEvent);
-    for (const t of ['dropped', 'closing']) es.addEventListener(t, () => { es.close(); if (this.es === es) this.retry(); });
+    // The server no longer has everything after our last id: re-read the state.
+    es.addEventListener('replay_unavailable', () => void this.o.resync());
+    // Dropped for falling behind: a replay would only overflow again, so start afresh (resync).
+    es.addEventListener('dropped', () => { this.lastId = ''; es.close(); if (this.es === es) this.retry(); });
+    es.addEventListener('closing', () => { es.close(); if (this.es === es) this.retry(); });
   }
 
   private retry(): void {
