@@ -5,9 +5,8 @@
 // Before the upgrade it checks the path, the offered subprotocol (ocpp1.6; none supported →
 // HTTP 400) and HTTP Basic credentials (OCPP security profile 1; unknown pile or wrong
 // password → HTTP 401). After it, each session runs on its own strand (or straight on the
-// io_context when one thread runs it): frames go to a
-// protocol adapter (protocol/ocpp), replies come back through the adapter once the services
-// have made the data durable. Limits per connection: message size (close 1009), message rate
+// io_context when one thread runs it): frames go to a protocol adapter (protocol/ocpp), replies
+// come back through the adapter once the services have made the data durable. Limits per connection: message size (close 1009), message rate
 // (close 1008), handshake and idle timeouts. A newer connection for the same pile replaces
 // the older one, which is closed.
 //

@@ -3,9 +3,9 @@
 // `resync` (the page re-reads its state over REST) runs on the first connection; a reconnection
 // passes the last event id it saw (`last_event_id`), so the server replays what was missed, and
 // resyncs only when the server says it cannot (`replay_unavailable`) or when no event had come
-// yet (no id to resume from). A lost stream, a `dropped`
-// or `closing` event reconnects with exponential back-off (1 s doubling to 30 s, with jitter);
-// a refused ticket (401) ends the session.
+// yet (no id to resume from). A lost stream, a `dropped` or `closing` event reconnects with
+// exponential back-off (1 s doubling to 30 s, with jitter); a refused ticket (401) ends the
+// session.
 import { api, ApiError } from './api';
 
 export interface LiveEvent { type: string; pile: string; at: string; [k: string]: any }

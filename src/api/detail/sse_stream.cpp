@@ -14,8 +14,8 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <charconv>
 #include <atomic>
+#include <charconv>
 #include <map>
 #include <mutex>
 
