@@ -14,6 +14,8 @@ Output (namespace cp::ocpp::v16, every file marked "do not edit"):
   codec.h              decode<T>() / to_json() for every message
   detail.h             internal declarations shared by the generated .cpp files
   messages_N.cpp       message decoders/encoders, split so no translation unit is huge
+  stream.h/.cpp        every type described as data for the streaming CALL decoder
+                       (src/protocol/ocpp/detail/stream_decode.h), its fast path
 Decoders validate and build the struct in one pass; the schema-keyword -> OCPP error code
 mapping lives in src/protocol/ocpp/detail/schema_checks.h. The generator refuses schema
 keywords it does not implement, so a schema change cannot be silently half-validated.
@@ -461,6 +463,64 @@ def encode_fn(o, name):
     return out
 
 
+def value_spec(t):
+    """The designated initializer of a stream::ValueSpec for type `t` (members in order)."""
+    kind = {"string": "String", "uri": "Uri", "date-time": "DateTime", "integer": "Integer", "number": "Number",
+            "boolean": "Boolean", "enum": "Enum", "object": "Object", "array": "Array"}[t.kind]
+    parts = [f".kind = stream::Kind::{kind}"]
+    if t.kind in ("string", "uri") and t.max_length:
+        parts.append(f".max_length = {t.max_length}")
+    if t.kind in ("integer", "number"):
+        bounds = [b for b, v in (("kMinimum", t.minimum), ("kMaximum", t.maximum), ("kMultipleOf", t.multiple_of))
+                  if v is not None]
+        if bounds:
+            parts.append(".bounds = " + " | ".join(f"stream::ValueSpec::{b}" for b in bounds))
+        for name, v in (("minimum", t.minimum), ("maximum", t.maximum), ("multiple_of", t.multiple_of)):
+            if v is not None:
+                parts.append(f".{name} = {num(v)}")
+    if t.kind == "array":
+        if t.min_items:
+            parts.append(f".min_items = {t.min_items}")
+    return parts
+
+
+class StreamSpecs:
+    """stream.cpp's tables: one ValueSpec per field (and per array item), one FieldSpec array and
+    one ObjectSpec per object type, dependencies first."""
+
+    def __init__(self):
+        self.lines = []
+
+    def value(self, t, name):
+        parts = value_spec(t)
+        if t.kind == "array":
+            item = self.value(t.item, name + "_item")
+            parts.append(f".item = &{item}")
+            parts.append(f".append = &append<{cpp_type(t.item)}>")
+        elif t.kind == "object":
+            parts.append(f".object = &kObject_{t.named.name}")
+        elif t.kind == "enum":
+            parts.append(f".put_enum = &put_enum<{t.named.name}>")
+        self.lines.append(f"constexpr stream::ValueSpec {name}{{" + ", ".join(parts) + "};")
+        return name
+
+    def object(self, o):
+        if len(o.fields) > 64:
+            raise SchemaError(f"{o.name}: more than 64 properties")
+        names = [self.value(f.ty, f"kValue_{o.name}_{f.cpp_name}") for f in o.fields]
+        if o.fields:
+            self.lines.append(f"constexpr stream::FieldSpec kFields_{o.name}[] = {{")
+            for f, v in zip(o.fields, names):
+                member = f"static_cast<{o.name}*>(o)->{f.cpp_name}" + ("" if f.required else ".emplace()")
+                self.lines.append(f"    {{{cpp_string(f.json_name)}, &{v}, [](void* o) -> void* {{ return &{member}; }}}},")
+            self.lines.append("};")
+        required = sum(1 << i for i, f in enumerate(o.fields) if f.required)
+        fields = f"kFields_{o.name}" if o.fields else "nullptr"
+        self.lines.append(f"constexpr stream::ObjectSpec kObject_{o.name}{{{fields}, {len(o.fields)}, "
+                          f"{hex(required)}, {'true' if o.closed else 'false'}}};")
+        self.lines.append("")
+
+
 class Generator:
     def __init__(self, model, version):
         self.m = model
@@ -486,6 +546,8 @@ class Generator:
         self.codec_h()
         self.detail_h()
         self.messages_cpp()
+        self.stream_h()
+        self.stream_cpp()
         return self.files
 
     def actions_h(self):
@@ -572,8 +634,12 @@ class Generator:
     def types_cpp(self):
         body = ["namespace {", "template <class E, std::size_t N>",
                 "std::optional<E> lookup(const std::array<std::string_view, N>& names, std::string_view s) {",
-                "  for (std::size_t i = 0; i < N; ++i)",
-                "    if (names[i] == s) return static_cast<E>(i);",
+                "  // Length, then first and last character, settle most candidates without a memcmp.",
+                "  for (std::size_t i = 0; i < N; ++i) {",
+                "    const std::string_view n = names[i];",
+                "    if (n.size() == s.size() && (s.empty() || (n.front() == s.front() && n.back() == s.back())) && n == s)",
+                "      return static_cast<E>(i);",
+                "  }",
                 "  return std::nullopt;", "}", ""]
         for e in sorted(self.m.enums.values(), key=lambda e: e.name):
             body.append(f"constexpr std::array<std::string_view, {len(e.values)}> k{e.name}{{")
@@ -645,6 +711,47 @@ class Generator:
             ["<boost/json/array.hpp>", "<boost/json/object.hpp>", "<boost/json/value.hpp>", "",
              "<utility>", "<vector>", "", '"protocol/ocpp/detail/schema_checks.h"',
              f'"{INCLUDE_DIR}/types.h"']).replace("#include \n", "\n")
+
+    def stream_h(self):
+        body = ["// stream_spec<T>(): message T described for stream::decode_call, the fast path that",
+                "// decodes a CALL with no JSON tree (src/protocol/ocpp/detail/stream_decode.h).",
+                "template <class T>",
+                "const stream::ObjectSpec& stream_spec();", ""]
+        for action, kind, o in self.m.messages:
+            body.append(f"template <>\nconst stream::ObjectSpec& stream_spec<{o.name}>();")
+        self.files["stream.h"] = self.header(
+            "every message described as data for the streaming decoder", "\n".join(body),
+            ['"protocol/ocpp/detail/stream_decode.h"', f'"{INCLUDE_DIR}/messages.h"'])
+
+    def stream_cpp(self):
+        specs = StreamSpecs()
+        for o in self.m.object_order():
+            specs.object(o)
+        for action, kind, o in self.m.messages:
+            specs.object(o)
+        body = ["namespace {",
+                "template <class E>",
+                "bool put_enum(void* place, std::string_view s) {",
+                "  const auto e = enum_from_string<E>(s);",
+                "  if (!e) return false;",
+                "  *static_cast<E*>(place) = *e;",
+                "  return true;",
+                "}", "",
+                "// Room for a typical array (a MeterValue's samples) at the first item, then doubling.",
+                "template <class T>",
+                "void* append(void* vector) {",
+                "  auto& v = *static_cast<std::vector<T>*>(vector);",
+                "  if (v.empty()) v.reserve(8);",
+                "  return &v.emplace_back();",
+                "}", ""]
+        body += specs.lines
+        body += ["}  // namespace", ""]
+        for action, kind, o in self.m.messages:
+            body += ["template <>",
+                     f"const stream::ObjectSpec& stream_spec<{o.name}>() {{ return kObject_{o.name}; }}"]
+        self.files["stream.cpp"] = self.source(
+            [f'"{INCLUDE_DIR}/stream.h"', "", "<string_view>", "<vector>"], "\n".join(body)
+        ).replace("#include \n", "\n")
 
     def messages_cpp(self):
         per_action = {}

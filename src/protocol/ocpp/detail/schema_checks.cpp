@@ -32,6 +32,30 @@ std::string format_number(double d) {
 
 }  // namespace
 
+bool within_max_length(std::string_view s, std::size_t max_length) {
+  // Code points never exceed bytes, so the byte count settles the common case.
+  return !max_length || s.size() <= max_length || code_points(s) <= max_length;
+}
+
+bool is_uri(std::string_view s) {
+  // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':'.
+  const auto colon = s.find(':');
+  bool ok = colon != std::string_view::npos && colon > 0 && std::isalpha(static_cast<unsigned char>(s[0]));
+  for (std::size_t i = 1; ok && i < colon; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    ok = std::isalnum(c) || c == '+' || c == '-' || c == '.';
+  }
+  for (unsigned char c : s) ok = ok && c > 0x20 && c != 0x7F;
+  return ok;
+}
+
+bool is_multiple_of(double value, double factor) {
+  // Decimal factors such as 0.1 are not exact in binary: 0.3 / 0.1 == 2.9999999999999996.
+  // Accept a quotient within a relative 1e-9 of an integer (what a decimal reading means).
+  const double q = value / factor;
+  return std::isfinite(q) && std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q));
+}
+
 std::string json_pointer(const PathNode& at) {
   std::vector<const PathNode*> chain;
   for (const PathNode* p = &at; p && p->parent; p = p->parent) chain.push_back(p);
@@ -92,8 +116,7 @@ bool read_string(const boost::json::value& v, const PathNode& at, std::size_t ma
   const auto* s = v.if_string();
   if (!s) return violation(err, ErrorCode::TypeConstraintViolation, at, "expected string");
   const std::string_view sv(s->data(), s->size());
-  // Code points never exceed bytes, so the byte count settles the common case.
-  if (max_length && sv.size() > max_length && code_points(sv) > max_length)
+  if (!within_max_length(sv, max_length))
     return violation(err, ErrorCode::PropertyConstraintViolation, at,
                      "longer than " + std::to_string(max_length) + " characters");
   out.assign(sv);
@@ -103,15 +126,7 @@ bool read_string(const boost::json::value& v, const PathNode& at, std::size_t ma
 bool read_uri(const boost::json::value& v, const PathNode& at, std::size_t max_length, std::string& out,
               ValidationError& err) {
   if (!read_string(v, at, max_length, out, err)) return false;
-  // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':'.
-  const auto colon = out.find(':');
-  bool ok = colon != std::string::npos && colon > 0 && std::isalpha(static_cast<unsigned char>(out[0]));
-  for (std::size_t i = 1; ok && i < colon; ++i) {
-    const auto c = static_cast<unsigned char>(out[i]);
-    ok = std::isalnum(c) || c == '+' || c == '-' || c == '.';
-  }
-  for (unsigned char c : out) ok = ok && c > 0x20 && c != 0x7F;
-  if (!ok) return violation(err, ErrorCode::PropertyConstraintViolation, at, "not a URI");
+  if (!is_uri(out)) return violation(err, ErrorCode::PropertyConstraintViolation, at, "not a URI");
   return true;
 }
 
@@ -162,10 +177,7 @@ bool read_boolean(const boost::json::value& v, const PathNode& at, bool& out, Va
 }
 
 bool check_multiple_of(double value, double factor, const PathNode& at, ValidationError& err) {
-  // Decimal factors such as 0.1 are not exact in binary: 0.3 / 0.1 == 2.9999999999999996.
-  // Accept a quotient within a relative 1e-9 of an integer (what a decimal reading means).
-  const double q = value / factor;
-  if (std::isfinite(q) && std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q))) return true;
+  if (is_multiple_of(value, factor)) return true;
   return violation(err, ErrorCode::PropertyConstraintViolation, at, "not a multiple of " + format_number(factor));
 }
 

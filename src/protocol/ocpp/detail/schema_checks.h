@@ -36,6 +36,13 @@ struct PathNode {
   PathNode(const PathNode& p, std::size_t i) : parent(&p), index(i), is_index(true) {}
 };
 
+// The predicates behind the checks below, shared with the streaming decoder (stream_decode.h)
+// so both accept exactly the same values.
+// max_length: 0 = unbounded; counted in Unicode code points as JSON Schema specifies.
+bool within_max_length(std::string_view s, std::size_t max_length);
+bool is_uri(std::string_view s);  // RFC 3986 §3.1 scheme, then no space or control character
+bool is_multiple_of(double value, double factor);
+
 // RFC 6901 pointer of `at` ("" for the root).
 std::string json_pointer(const PathNode& at);
 

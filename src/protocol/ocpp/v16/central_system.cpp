@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -17,6 +18,7 @@
 #include "protocol/ocpp/rpc.h"
 #include "protocol/ocpp/v16/detail/mapping.h"
 #include "protocol/ocpp/v16/generated/codec.h"
+#include "protocol/ocpp/v16/generated/stream.h"
 
 namespace cp::ocpp::v16 {
 namespace {
@@ -39,22 +41,56 @@ std::string describe(const ValidationError& e) { return e.path.empty() ? e.messa
 
 // OCPP 1.6 §4 actions this Central System acts on; other Charge-Point-initiated actions of
 // the schema set (the security extension's) are answered NotSupported.
+#define CP_OCPP16_HANDLED_ACTIONS(X) \
+  X(Authorize)                       \
+  X(BootNotification)                \
+  X(DataTransfer)                    \
+  X(DiagnosticsStatusNotification)   \
+  X(FirmwareStatusNotification)      \
+  X(Heartbeat)                       \
+  X(MeterValues)                     \
+  X(StartTransaction)                \
+  X(StatusNotification)              \
+  X(StopTransaction)
+
 bool handled(Action a) {
   switch (a) {
-    case Action::Authorize:
-    case Action::BootNotification:
-    case Action::DataTransfer:
-    case Action::DiagnosticsStatusNotification:
-    case Action::FirmwareStatusNotification:
-    case Action::Heartbeat:
-    case Action::MeterValues:
-    case Action::StartTransaction:
-    case Action::StatusNotification:
-    case Action::StopTransaction:
-      return true;
+#define CP_HANDLED_CASE(A) case Action::A:
+    CP_OCPP16_HANDLED_ACTIONS(CP_HANDLED_CASE)
+#undef CP_HANDLED_CASE
+    return true;
     default:
       return false;
   }
+}
+
+// The streaming decoder's targets: a request of any handled action (stream_decode.h).
+class StreamedCall final : public stream::TargetSelector {
+ public:
+#define CP_REQUEST_ALTERNATIVE(A) , A##Request
+  using Request = std::variant<std::monostate CP_OCPP16_HANDLED_ACTIONS(CP_REQUEST_ALTERNATIVE)>;
+#undef CP_REQUEST_ALTERNATIVE
+
+  stream::Target select(std::string_view name) override {
+    const auto action = action_from_string(name);
+    if (!action) return {};
+    switch (*action) {
+#define CP_STREAM_TARGET(A) \
+  case Action::A:           \
+    return {&stream_spec<A##Request>(), &request.emplace<A##Request>()};
+      CP_OCPP16_HANDLED_ACTIONS(CP_STREAM_TARGET)
+#undef CP_STREAM_TARGET
+      default:
+        return {};
+    }
+  }
+
+  Request request;
+};
+
+template <class Message>
+std::function<std::optional<boost::json::value>()> empty_response(Message m) {
+  return [m] { return std::optional<boost::json::value>(to_json(m)); };
 }
 
 }  // namespace
@@ -142,14 +178,12 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
     return std::nullopt;
   }
 
+  // Domain mapping that can still refuse the request (mapping.h).
   template <class Event>
-  std::optional<Event> checked(Result<Event, ValidationError> r, const Call& call, Action a, std::string_view raw) {
-    if (r) return std::move(r).value();
-    reject(call.id, index_of(a), r.error().code, describe(r.error()), raw, r.error().path);
-    return std::nullopt;
-  }
+  std::optional<Event> checked(Result<Event, ValidationError> r, const std::string& id, Action a,
+                               std::string_view raw);
 
-  void begin(const Call& call, Action action) { incoming = Incoming{++incoming_seq, call.id, action}; }
+  void begin(const std::string& id, Action action) { incoming = Incoming{++incoming_seq, id, action}; }
 
   // The sink's callback for the CALL just begun: hops to the strand, then answers it.
   // `make` turns the sink's value into the response payload.
@@ -183,7 +217,34 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
     count(index_of(in.action), index_of(ErrorCode::InternalError));
   }
 
+  // A decoded request of each handled action goes to the sink (dispatch: from the tree path).
   void dispatch(Action action, const Call& call, std::string_view raw);
+  void handle(const std::string& id, AuthorizeRequest&& m, std::string_view raw);
+  void handle(const std::string& id, BootNotificationRequest&& m, std::string_view raw);
+  void handle(const std::string& id, DataTransferRequest&& m, std::string_view raw);
+  void handle(const std::string& id, DiagnosticsStatusNotificationRequest&& m, std::string_view raw);
+  void handle(const std::string& id, FirmwareStatusNotificationRequest&& m, std::string_view raw);
+  void handle(const std::string& id, HeartbeatRequest&& m, std::string_view raw);
+  void handle(const std::string& id, MeterValuesRequest&& m, std::string_view raw);
+  void handle(const std::string& id, StartTransactionRequest&& m, std::string_view raw);
+  void handle(const std::string& id, StatusNotificationRequest&& m, std::string_view raw);
+  void handle(const std::string& id, StopTransactionRequest&& m, std::string_view raw);
+
+  // The fast path: a well-formed, schema-valid CALL of a handled action, decoded with no JSON
+  // tree. False leaves the message to the tree path, which also reports every error.
+  bool on_streamed_call(std::string_view text) {
+    if (incoming) return false;  // the tree path answers the second CALL (§4.1.1)
+    StreamedCall call;
+    std::string id;
+    const stream::CallFrameOptions frame{options.max_message_id_length, options.utf8_checked};
+    if (!stream::decode_call(text, frame, call, id)) return false;
+    std::visit(
+        [&](auto& m) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(m)>, std::monostate>) handle(id, std::move(m), text);
+        },
+        call.request);
+    return true;
+  }
 
   // ---- outgoing CALLs
   void finish_outgoing(Result<boost::json::value, CallFailure> r) {
@@ -232,6 +293,7 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
 
   void on_message(std::string_view text) {
     if (closed) return;
+    if (on_streamed_call(text)) return;
     // Per-message arena: the parsed tree lives only until the message is mapped. Typical
     // messages fit the stack buffer; larger ones continue on the heap.
     alignas(std::max_align_t) unsigned char initial[4096];
@@ -259,103 +321,111 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
 };
 
 void CentralSystemSession::State::dispatch(Action action, const Call& call, std::string_view raw) {
-  using detail::to_domain;
-  using detail::to_response;
-  using Empty = std::function<Response()>;
-  const auto empty = [](auto response) { return Empty([response] { return Response(to_json(response)); }); };
   switch (action) {
-    case Action::BootNotification: {
-      auto m = decode_or_reject<BootNotificationRequest>(call, raw);
-      if (!m) return;
-      auto e = checked(to_domain(pile, *m, clock.now()), call, action, raw);
-      if (!e) return;
-      begin(call, action);
-      const int fallback = options.heartbeat_interval_fallback_s;
-      const Clock* c = &clock;  // the Clock outlives every session (wired in app/)
-      return sink.booted(std::move(*e), completion<Result<domain::BootDecision>>([c, fallback](const auto& d) {
-                           return Response(to_json(to_response(d, c->now(), fallback)));
-                         }));
-    }
-    case Action::Heartbeat: {
-      if (!decode_or_reject<HeartbeatRequest>(call, raw)) return;
-      begin(call, action);
-      return sink.heartbeat(pile, completion<Result<Timestamp>>([](const Timestamp& now) {
-                              return Response(to_json(HeartbeatResponse{now}));
-                            }));
-    }
-    case Action::Authorize: {
-      auto m = decode_or_reject<AuthorizeRequest>(call, raw);
-      if (!m) return;
-      begin(call, action);
-      return sink.authorize(pile, m->id_tag, completion<Result<domain::Authorization>>([](const auto& a) {
-                              return Response(to_json(AuthorizeResponse{detail::to_id_tag_info(a)}));
-                            }));
-    }
-    case Action::StatusNotification: {
-      auto m = decode_or_reject<StatusNotificationRequest>(call, raw);
-      if (!m) return;
-      auto e = checked(to_domain(pile, *m, clock.now()), call, action, raw);
-      if (!e) return;
-      begin(call, action);
-      return sink.connector_status(std::move(*e), completion<const Status&>(empty(StatusNotificationResponse{})));
-    }
-    case Action::StartTransaction: {
-      auto m = decode_or_reject<StartTransactionRequest>(call, raw);
-      if (!m) return;
-      auto e = checked(to_domain(pile, *m), call, action, raw);
-      if (!e) return;
-      begin(call, action);
-      return sink.transaction_started(std::move(*e),
-                                      completion<Result<domain::TransactionDecision>>([](const auto& d) {
-                                        return Response(to_json(to_response(d)));
-                                      }));
-    }
-    case Action::StopTransaction: {
-      auto m = decode_or_reject<StopTransactionRequest>(call, raw);
-      if (!m) return;
-      auto e = checked(to_domain(pile, *m), call, action, raw);
-      if (!e) return;
-      begin(call, action);
-      return sink.transaction_ended(std::move(*e),
-                                    completion<Result<std::optional<domain::Authorization>>>([](const auto& a) {
-                                      return Response(to_json(to_response(a)));
-                                    }));
-    }
-    case Action::MeterValues: {
-      auto m = decode_or_reject<MeterValuesRequest>(call, raw);
-      if (!m) return;
-      auto e = checked(to_domain(pile, *m), call, action, raw);
-      if (!e) return;
-      begin(call, action);
-      return sink.telemetry(std::move(*e), completion<const Status&>(empty(MeterValuesResponse{})));
-    }
-    case Action::DataTransfer: {
-      auto m = decode_or_reject<DataTransferRequest>(call, raw);
-      if (!m) return;
-      begin(call, action);
-      using Outcome = domain::PileEventSink::DataTransferOutcome;
-      return sink.data_transfer(to_domain(pile, *m, clock.now()), completion<Result<Outcome>>([](const Outcome& o) {
-                                  const auto r = to_response(o);
-                                  return r ? Response(to_json(*r)) : Response();
-                                }));
-    }
-    case Action::FirmwareStatusNotification: {
-      auto m = decode_or_reject<FirmwareStatusNotificationRequest>(call, raw);
-      if (!m) return;
-      begin(call, action);
-      return sink.firmware_status(to_domain(pile, *m, clock.now()),
-                                  completion<const Status&>(empty(FirmwareStatusNotificationResponse{})));
-    }
-    case Action::DiagnosticsStatusNotification: {
-      auto m = decode_or_reject<DiagnosticsStatusNotificationRequest>(call, raw);
-      if (!m) return;
-      begin(call, action);
-      return sink.diagnostics_status(to_domain(pile, *m, clock.now()),
-                                     completion<const Status&>(empty(DiagnosticsStatusNotificationResponse{})));
-    }
+#define CP_DECODE_AND_HANDLE(A)                                                                 \
+  case Action::A: {                                                                             \
+    if (auto m = decode_or_reject<A##Request>(call, raw)) handle(call.id, std::move(*m), raw); \
+    return;                                                                                     \
+  }
+    CP_OCPP16_HANDLED_ACTIONS(CP_DECODE_AND_HANDLE)
+#undef CP_DECODE_AND_HANDLE
     default:  // excluded by handled()
       return reject(call.id, index_of(action), ErrorCode::NotSupported, "not supported", raw);
   }
+}
+
+template <class Event>
+std::optional<Event> CentralSystemSession::State::checked(Result<Event, ValidationError> r, const std::string& id,
+                                                          Action a, std::string_view raw) {
+  if (r) return std::move(r).value();
+  reject(id, index_of(a), r.error().code, describe(r.error()), raw, r.error().path);
+  return std::nullopt;
+}
+
+void CentralSystemSession::State::handle(const std::string& id, BootNotificationRequest&& m, std::string_view raw) {
+  const Action action = Action::BootNotification;
+  auto e = checked(detail::to_domain(pile, m, clock.now()), id, action, raw);
+  if (!e) return;
+  begin(id, action);
+  const int fallback = options.heartbeat_interval_fallback_s;
+  const Clock* c = &clock;  // the Clock outlives every session (wired in app/)
+  sink.booted(std::move(*e), completion<Result<domain::BootDecision>>([c, fallback](const auto& d) {
+                return Response(to_json(detail::to_response(d, c->now(), fallback)));
+              }));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, HeartbeatRequest&&, std::string_view) {
+  begin(id, Action::Heartbeat);
+  sink.heartbeat(pile, completion<Result<Timestamp>>([](const Timestamp& now) {
+                   return Response(to_json(HeartbeatResponse{now}));
+                 }));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, AuthorizeRequest&& m, std::string_view) {
+  begin(id, Action::Authorize);
+  sink.authorize(pile, m.id_tag, completion<Result<domain::Authorization>>([](const auto& a) {
+                   return Response(to_json(AuthorizeResponse{detail::to_id_tag_info(a)}));
+                 }));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, StatusNotificationRequest&& m, std::string_view raw) {
+  const Action action = Action::StatusNotification;
+  auto e = checked(detail::to_domain(pile, m, clock.now()), id, action, raw);
+  if (!e) return;
+  begin(id, action);
+  sink.connector_status(std::move(*e), completion<const Status&>(empty_response(StatusNotificationResponse{})));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, StartTransactionRequest&& m, std::string_view raw) {
+  const Action action = Action::StartTransaction;
+  auto e = checked(detail::to_domain(pile, m), id, action, raw);
+  if (!e) return;
+  begin(id, action);
+  sink.transaction_started(std::move(*e), completion<Result<domain::TransactionDecision>>([](const auto& d) {
+                             return Response(to_json(detail::to_response(d)));
+                           }));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, StopTransactionRequest&& m, std::string_view raw) {
+  const Action action = Action::StopTransaction;
+  auto e = checked(detail::to_domain(pile, m), id, action, raw);
+  if (!e) return;
+  begin(id, action);
+  sink.transaction_ended(std::move(*e),
+                         completion<Result<std::optional<domain::Authorization>>>([](const auto& a) {
+                           return Response(to_json(detail::to_response(a)));
+                         }));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, MeterValuesRequest&& m, std::string_view raw) {
+  const Action action = Action::MeterValues;
+  auto e = checked(detail::to_domain(pile, m), id, action, raw);
+  if (!e) return;
+  begin(id, action);
+  sink.telemetry(std::move(*e), completion<const Status&>(empty_response(MeterValuesResponse{})));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, DataTransferRequest&& m, std::string_view) {
+  begin(id, Action::DataTransfer);
+  using Outcome = domain::PileEventSink::DataTransferOutcome;
+  sink.data_transfer(detail::to_domain(pile, m, clock.now()), completion<Result<Outcome>>([](const Outcome& o) {
+                       const auto r = detail::to_response(o);
+                       return r ? Response(to_json(*r)) : Response();
+                     }));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, FirmwareStatusNotificationRequest&& m,
+                                         std::string_view) {
+  begin(id, Action::FirmwareStatusNotification);
+  sink.firmware_status(detail::to_domain(pile, m, clock.now()),
+                       completion<const Status&>(empty_response(FirmwareStatusNotificationResponse{})));
+}
+
+void CentralSystemSession::State::handle(const std::string& id, DiagnosticsStatusNotificationRequest&& m,
+                                         std::string_view) {
+  begin(id, Action::DiagnosticsStatusNotification);
+  sink.diagnostics_status(detail::to_domain(pile, m, clock.now()),
+                          completion<const Status&>(empty_response(DiagnosticsStatusNotificationResponse{})));
 }
 
 // ---- public surface

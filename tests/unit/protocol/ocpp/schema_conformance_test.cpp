@@ -1,19 +1,24 @@
 // Drives the generated decoders with instances built from every official OCPP 1.6 schema file
 // (CP_SCHEMA_DIR), independently of the generator: a maximal valid instance must be accepted
 // and round-trip through the encoder, and each single-keyword violation must produce the
-// OCPP-J error code and JSON pointer docs/ocpp.md promises.
+// OCPP-J error code and JSON pointer docs/ocpp.md promises. The streaming decoder (the fast
+// path, stream_decode.h) must build the same value from every instance the tree decoder
+// accepts, and give up on every one it rejects.
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <cstdio>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "protocol/ocpp/v16/generated/actions.h"
 #include "protocol/ocpp/v16/generated/codec.h"
+#include "protocol/ocpp/v16/generated/stream.h"
 
 namespace cp::ocpp::v16 {
 namespace {
@@ -172,6 +177,90 @@ json::value round_trip(const Schema& s, const json::value& v) {
   return nullptr;
 }
 
+// The streaming decoder's result for `payload_text` sent as a CALL of the schema's message:
+// to_json of what it built, or nullopt when it gave up.
+template <class T>
+std::optional<json::value> streamed_as(const std::string& frame) {
+  struct Into final : stream::TargetSelector {
+    T value;
+    stream::Target select(std::string_view) override { return {&stream_spec<T>(), &value}; }
+  } into;
+  std::string id;
+  if (!stream::decode_call(frame, stream::CallFrameOptions{}, into, id)) return std::nullopt;
+  EXPECT_EQ(id, "m-1");
+  return to_json(into.value);
+}
+
+std::optional<json::value> streamed(const Schema& s, const std::string& payload_text) {
+  const std::string frame = "[2,\"m-1\",\"" + std::string(to_string(s.action)) + "\"," + payload_text + "]";
+#define CP_STREAMED(A) \
+  if (s.action == Action::A) return s.request ? streamed_as<A##Request>(frame) : streamed_as<A##Response>(frame);
+  CP_OCPP16_FOR_EACH_ACTION(CP_STREAMED)
+#undef CP_STREAMED
+  return std::nullopt;
+}
+
+// Every property of every object in reverse order, so no key arrives where it is expected.
+json::value reversed(const json::value& v) {
+  if (v.is_array()) {
+    json::array a;
+    for (const auto& e : v.as_array()) a.push_back(reversed(e));
+    return a;
+  }
+  if (!v.is_object()) return v;
+  json::object o;
+  const auto& in = v.as_object();
+  for (auto it = in.end(); it != in.begin();) {
+    --it;
+    o[it->key()] = reversed(it->value());
+  }
+  return o;
+}
+
+// `text` with the first character of every key and string written as a \u escape, so the
+// decoder sees unescaped text that differs from the bytes on the wire.
+std::string escaped(const std::string& text) {
+  std::string out;
+  bool in_string = false, first = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!in_string) {
+      out += c;
+      in_string = first = c == '"';
+    } else if (c == '\\') {
+      out += c;
+      out += text[++i];
+      first = false;
+    } else if (c == '"') {
+      out += c;
+      in_string = false;
+    } else if (first && static_cast<unsigned char>(c) < 0x80) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+      first = false;
+    } else {
+      out += c;
+      first = false;
+    }
+  }
+  return out;
+}
+
+// `text` with whitespace after every structural character outside strings.
+std::string spaced(const std::string& text) {
+  std::string out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    out += c;
+    if (in_string && c == '\\') out += text[++i];
+    else if (c == '"') in_string = !in_string;
+    else if (!in_string && (c == ',' || c == ':' || c == '{' || c == '[')) out += " \n";
+  }
+  return " \t" + out + "\r\n";
+}
+
 class EverySchema : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -182,6 +271,19 @@ class EverySchema : public ::testing::TestWithParam<std::string> {
     ASSERT_FALSE(r.ok()) << what << " at " << path << " accepted";
     EXPECT_EQ(to_string(r.error().code), std::string(to_string(code))) << what << " at " << path;
     EXPECT_EQ(r.error().path, path) << what;
+  }
+  // The streaming decoder agrees with the tree decoder on `text`: when it builds a value, the
+  // tree decoder accepts the same payload and builds an equal one. Returns whether it built one.
+  bool expect_stream_agrees(const std::string& text, const std::string& what) {
+    const auto fast = streamed(s_, text);
+    if (!fast) return false;
+    const auto tree = validate(s_, json::parse(text));
+    EXPECT_TRUE(tree.ok()) << what << ": the fast path accepted what the tree path rejects: " << text;
+    EXPECT_EQ(json::serialize(*fast), json::serialize(round_trip(s_, json::parse(text)))) << what;
+    return true;
+  }
+  void expect_stream_gives_up(const json::value& v, const std::string& what) {
+    EXPECT_FALSE(expect_stream_agrees(json::serialize(v), what)) << what << " accepted by the fast path";
   }
   Schema s_;
 };
@@ -205,6 +307,90 @@ TEST_P(EverySchema, AcceptsMinimalValidInstance) {
 
 TEST_P(EverySchema, EncoderRoundTripsDecodedInstance) {
   EXPECT_EQ(json::serialize(round_trip(s_, s_.instance)), json::serialize(s_.instance));
+}
+
+TEST_P(EverySchema, StreamDecoderBuildsWhatTheTreeDecoderBuildsFromValidInstances) {
+  json::value minimal = s_.instance;
+  for (auto it = s_.sites.rbegin(); it != s_.sites.rend(); ++it) {
+    if (it->required || it->path.empty() || it->path.back() == "0") continue;
+    if (auto* parent = find(minimal, it->path, it->path.size() - 1); parent && parent->is_object())
+      parent->as_object().erase(it->path.back());
+  }
+  const std::string maximal_text = json::serialize(s_.instance);
+  EXPECT_TRUE(expect_stream_agrees(maximal_text, "maximal")) << maximal_text;
+  EXPECT_TRUE(expect_stream_agrees(json::serialize(minimal), "minimal")) << json::serialize(minimal);
+  EXPECT_TRUE(expect_stream_agrees(json::serialize(reversed(s_.instance)), "keys in reverse order"));
+  EXPECT_TRUE(expect_stream_agrees(escaped(maximal_text), "escaped")) << escaped(maximal_text);
+  EXPECT_TRUE(expect_stream_agrees(spaced(maximal_text), "whitespace")) << spaced(maximal_text);
+}
+
+TEST_P(EverySchema, StreamDecoderGivesUpOnEveryViolationAndOnWhatItDoesNotConvert) {
+  for (const auto& site : s_.sites) {
+    if (site.path.empty()) continue;
+    const auto t = type_of(*site.schema);
+    json::value v = s_.instance;
+    *find(v, site.path, site.path.size()) =
+        t == "string" ? json::value(7) : t == "object" ? json::value(json::array{}) : json::value("7");
+    expect_stream_gives_up(v, "wrong type at " + pointer(site.path));
+    *find(v, site.path, site.path.size()) = nullptr;
+    expect_stream_gives_up(v, "null at " + pointer(site.path));
+    if (site.required) {
+      json::value m = s_.instance;
+      find(m, site.path, site.path.size() - 1)->as_object().erase(site.path.back());
+      expect_stream_gives_up(m, "missing " + pointer(site.path));
+    }
+    if (t == "integer") {
+      json::value f = s_.instance;
+      *find(f, site.path, site.path.size()) = 1.5;
+      expect_stream_gives_up(f, "fractional integer at " + pointer(site.path));
+      *find(f, site.path, site.path.size()) = 42.0;  // valid; left to the tree path
+      expect_stream_gives_up(f, "integer written as 42.0 at " + pointer(site.path));
+      *find(f, site.path, site.path.size()) = std::uint64_t{1} << 63;
+      expect_stream_gives_up(f, "integer above int64 at " + pointer(site.path));
+    }
+    const auto& sch = *site.schema;
+    std::vector<json::value> bad;
+    if (sch.contains("enum")) bad.emplace_back("NotAnEnumValue");
+    if (sch.contains("maxLength"))
+      bad.emplace_back(json::string(std::string(static_cast<std::size_t>(sch.at("maxLength").as_int64()) + 1, 'x')));
+    if (sch.contains("format") && sch.at("format") == "date-time") bad.emplace_back("29/02/2024 23:59");
+    if (sch.contains("format") && sch.at("format") == "uri") bad.emplace_back("no scheme");
+    if (sch.contains("multipleOf")) bad.emplace_back(2.55);
+    for (const auto& value : bad) {
+      json::value b = s_.instance;
+      *find(b, site.path, site.path.size()) = value;
+      expect_stream_gives_up(b, "constraint at " + pointer(site.path) + ": " + json::serialize(value));
+    }
+  }
+  for (const auto& site : s_.sites) {
+    if (type_of(*site.schema) != "object") continue;
+    json::value v = s_.instance;
+    find(v, site.path, site.path.size())->as_object()["notInSchema"] = json::array{1, json::object{{"a", 2}}};
+    expect_stream_gives_up(v, "unknown property in " + pointer(site.path));
+  }
+}
+
+TEST_P(EverySchema, StreamDecoderGivesUpOnRepeatedProperty) {
+  const std::string text = json::serialize(s_.instance);
+  if (text == "{}") return;
+  // {"a":1,...} -> {"a":1,"a":1,...}: the first property written twice.
+  std::size_t depth = 0, end = 0;
+  for (std::size_t i = 1; i < text.size() && !end; ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth-- == 0) end = i;
+    } else if (c == ',' && depth == 0) {
+      end = i;
+    }
+  }
+  ASSERT_NE(end, 0u) << text;
+  const std::string twice = "{" + text.substr(1, end - 1) + "," + text.substr(1);
+  EXPECT_FALSE(streamed(s_, twice)) << twice;
 }
 
 TEST_P(EverySchema, RejectsEachMissingRequiredPropertyWithOccurenceConstraintViolation) {
