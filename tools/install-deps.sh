@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 PKGS=(build-essential cmake ninja-build ccache pkg-config python3
       libboost1.81-all-dev libssl-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
-      libcli11-dev libtomlplusplus-dev googletest libgtest-dev libgmock-dev libbenchmark-dev
+      libcli11-dev libtomlplusplus-dev libjemalloc-dev googletest libgtest-dev libgmock-dev libbenchmark-dev
       nodejs npm clang libclang-rt-14-dev chromium)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -79,6 +79,11 @@ int run_serve(const ServeConfig& c) {
   std::signal(SIGPIPE, SIG_IGN);  // a peer vanishing mid-write is an error code, not a signal
   umask(077);                     // the database holds credential hashes: owner-only files
   raise_open_file_limit();
+#ifdef CP_ALLOCATOR
+  spdlog::info("serve.allocator name={}", CP_ALLOCATOR);
+#else
+  spdlog::info("serve.allocator name=system");
+#endif
   auto ocpp_addr = parse_host_port(c.listen_ocpp);
   auto api_addr = parse_host_port(c.listen_api);
   auto ykc_addr = parse_host_port(c.listen_ykc);
