@@ -634,12 +634,8 @@ class Generator:
     def types_cpp(self):
         body = ["namespace {", "template <class E, std::size_t N>",
                 "std::optional<E> lookup(const std::array<std::string_view, N>& names, std::string_view s) {",
-                "  // Length, then first and last character, settle most candidates without a memcmp.",
-                "  for (std::size_t i = 0; i < N; ++i) {",
-                "    const std::string_view n = names[i];",
-                "    if (n.size() == s.size() && (s.empty() || (n.front() == s.front() && n.back() == s.back())) && n == s)",
-                "      return static_cast<E>(i);",
-                "  }",
+                "  for (std::size_t i = 0; i < N; ++i)",
+                "    if (schema::same_text(names[i], s)) return static_cast<E>(i);",
                 "  return std::nullopt;", "}", ""]
         for e in sorted(self.m.enums.values(), key=lambda e: e.name):
             body.append(f"constexpr std::array<std::string_view, {len(e.values)}> k{e.name}{{")

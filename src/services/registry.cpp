@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <stdexcept>
 
 namespace cp::services {
 namespace {
@@ -202,6 +203,37 @@ std::string Registry::exchange_connector_status(const domain::ConnectorStatusCha
   return previous;
 }
 
+LastValue& LastValues::operator[](std::string_view key) {
+  const std::size_t n = entries_.size();
+  for (std::size_t i = 0, at = next_; i < n; ++i, at = at + 1 == n ? 0 : at + 1) {
+    if (entries_[at].first != key) continue;
+    next_ = at + 1 == n ? 0 : at + 1;
+    return entries_[at].second;
+  }
+  entries_.emplace_back(std::string(key), LastValue{});
+  next_ = 0;
+  return entries_.back().second;
+}
+
+const LastValue* LastValues::find(std::string_view key) const {
+  for (const auto& [k, v] : entries_)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+const LastValue& LastValues::at(std::string_view key) const {
+  if (const LastValue* v = find(key)) return *v;
+  throw std::out_of_range("no last value for " + std::string(key));
+}
+
+std::vector<const LastValues::Entry*> LastValues::sorted() const {
+  std::vector<const Entry*> out;
+  out.reserve(entries_.size());
+  for (const auto& e : entries_) out.push_back(&e);
+  std::sort(out.begin(), out.end(), [](const Entry* a, const Entry* b) { return a->first < b->first; });
+  return out;
+}
+
 void Registry::on_telemetry(const domain::TelemetrySampled& sample, std::optional<Timestamp> seen_at) {
   std::unique_lock lock(mu_);
   auto it = piles_.find(sample.pile);
@@ -215,9 +247,7 @@ void Registry::on_telemetry(const domain::TelemetrySampled& sample, std::optiona
       if (!v.raw.empty()) continue;  // not a plain number (e.g. signed meter data)
       key.clear();
       domain::append_live_value_key(v, key);
-      auto at = c.last_values.find(key);
-      if (at == c.last_values.end()) at = c.last_values.emplace(key, LastValue{}).first;
-      LastValue& last = at->second;
+      LastValue& last = c.last_values[key];
       if (last.at > s.at) continue;  // a late, older sample never hides a newer value
       last.value = v.value;
       last.unit.assign(v.unit);  // reuses the string's capacity

@@ -8,6 +8,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -38,6 +39,28 @@ struct LastValue {
   Timestamp at;
 };
 
+// The last value of each of a connector's measurands (keyed by domain::live_value_key,
+// e.g. "Voltage.L1", "Temperature@EV"), in the order first reported. A connector has a
+// handful, and piles report them in the same order every time: a flat vector searched from
+// where the previous lookup matched costs one comparison per value, where a tree costs three.
+class LastValues {
+ public:
+  using Entry = std::pair<std::string, LastValue>;
+
+  // The entry for `key`, added (default value) when missing.
+  LastValue& operator[](std::string_view key);
+  const LastValue* find(std::string_view key) const;
+  const LastValue& at(std::string_view key) const;  // std::out_of_range when missing
+  std::size_t count(std::string_view key) const { return find(key) ? 1 : 0; }
+  std::size_t size() const { return entries_.size(); }
+  // Every entry ordered by key (what the API shows).
+  std::vector<const Entry*> sorted() const;
+
+ private:
+  std::vector<Entry> entries_;
+  std::size_t next_ = 0;  // where operator[] starts looking
+};
+
 struct ConnectorState {
   int connector = 0;
   std::string status = "Unknown";
@@ -46,7 +69,7 @@ struct ConnectorState {
   std::string info;
   std::optional<Timestamp> updated;
   std::optional<domain::TransactionId> transaction;
-  std::map<std::string, LastValue, std::less<>> last_values;  // by domain::live_value_key ("Voltage.L1", "Temperature@EV")
+  LastValues last_values;
 };
 
 struct PileState {

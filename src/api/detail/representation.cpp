@@ -22,8 +22,10 @@ json::object connector_json(const services::ConnectorState& c, bool with_last_va
                  {"transaction", c.transaction ? json::value(*c.transaction) : json::value(nullptr)}};
   if (with_last_values) {
     json::object values;
-    for (const auto& [key, v] : c.last_values)
-      values[key] = json::object{{"value", v.value}, {"unit", v.unit}, {"at", format_rfc3339(v.at)}};
+    for (const auto* e : c.last_values.sorted()) {
+      const services::LastValue& v = e->second;
+      values[e->first] = json::object{{"value", v.value}, {"unit", v.unit}, {"at", format_rfc3339(v.at)}};
+    }
     o["last_values"] = std::move(values);
   }
   return o;

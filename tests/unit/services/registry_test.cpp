@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 namespace cp::services {
 namespace {
 
@@ -241,6 +243,26 @@ TEST(RegistryOnlineCount, FollowsAttachDetachAndRemoval) {
   EXPECT_FALSE(r.detach("a", la.get(), from_millis(3)));  // stale link
   EXPECT_EQ(r.online_count(), 1u);
   EXPECT_EQ(r.counts().online, 1u);
+}
+
+TEST(LastValues, FindsEveryKeyWhateverOrderTheyArriveInAndListsThemByKey) {
+  LastValues v;
+  const std::vector<std::string> keys = {"Voltage", "Current.Import.L1", "Current.Import.L2", "SoC", "Energy"};
+  for (std::size_t i = 0; i < keys.size(); ++i) v[keys[i]].value = static_cast<double>(i);
+  // Same order, reversed order, and one key again and again: each lands on its own entry.
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(v[keys[i]].value, static_cast<double>(i));
+    for (std::size_t i = keys.size(); i-- > 0;) EXPECT_EQ(v[keys[i]].value, static_cast<double>(i));
+    EXPECT_EQ(v["SoC"].value, 3);
+    EXPECT_EQ(v["SoC"].value, 3);
+  }
+  EXPECT_EQ(v.size(), keys.size());
+  EXPECT_EQ(v.count("Current.Import.L3"), 0u);
+  EXPECT_THROW(v.at("Current.Import.L3"), std::out_of_range);
+  EXPECT_EQ(v.at("Energy").value, 4);
+  std::vector<std::string> listed;
+  for (const auto* e : v.sorted()) listed.push_back(e->first);
+  EXPECT_EQ(listed, (std::vector<std::string>{"Current.Import.L1", "Current.Import.L2", "Energy", "SoC", "Voltage"}));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,34 @@ struct PathNode {
 bool within_max_length(std::string_view s, std::size_t max_length);
 bool is_uri(std::string_view s);  // RFC 3986 §3.1 scheme, then no space or control character
 bool is_multiple_of(double value, double factor);
+
+// Equality of two strings the decoders compare on every property and enum value: property
+// names and enum spellings are short, and a call to memcmp costs more than the comparison
+// itself. Words of up to 16 bytes are compared as two overlapping 8- or 4-byte loads.
+inline bool same_text(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n >= 8 && n <= 16) {
+    std::uint64_t x[2], y[2];
+    std::memcpy(&x[0], p, 8), std::memcpy(&x[1], p + n - 8, 8);
+    std::memcpy(&y[0], q, 8), std::memcpy(&y[1], q + n - 8, 8);
+    return x[0] == y[0] && x[1] == y[1];
+  }
+  if (n >= 4 && n < 8) {
+    std::uint32_t x[2], y[2];
+    std::memcpy(&x[0], p, 4), std::memcpy(&x[1], p + n - 4, 4);
+    std::memcpy(&y[0], q, 4), std::memcpy(&y[1], q + n - 4, 4);
+    return x[0] == y[0] && x[1] == y[1];
+  }
+  if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (p[i] != q[i]) return false;
+    return true;
+  }
+  return std::memcmp(p, q, n) == 0;
+}
 
 // RFC 6901 pointer of `at` ("" for the root).
 std::string json_pointer(const PathNode& at);

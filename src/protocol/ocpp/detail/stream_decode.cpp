@@ -131,7 +131,7 @@ class CallHandler {
     // Piles mostly send properties in schema order: start looking after the last one found.
     for (std::size_t n = 0, i = top.next; n < o.count; ++n, i = (i + 1 == o.count ? 0 : i + 1)) {
       const std::string_view name = o.fields[i].name;
-      if (name.size() != key.size() || name[0] != key[0] || name != key) continue;
+      if (!schema::same_text(name, key)) continue;
       const std::uint64_t bit = std::uint64_t{1} << i;
       if (top.seen & bit) return give_up(ec);  // a repeated key: the tree path decides
       top.seen |= bit;

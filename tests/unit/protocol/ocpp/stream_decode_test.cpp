@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "protocol/ocpp/detail/schema_checks.h"
 #include "protocol/ocpp/v16/generated/messages.h"
 #include "protocol/ocpp/v16/generated/stream.h"
 
@@ -160,6 +161,22 @@ TEST(StreamDecode, LeavesDocumentsDeeperThanTheParserAllowsToTheTreePath) {
   Into<Named> into("Named", kOpenNamed);
   std::string id;
   EXPECT_FALSE(decode(deep, into, id));
+}
+
+// The word comparison behind every property and enum lookup: each length class (byte loop,
+// 4-byte, 8-byte and memcmp), and a difference at each position of the word.
+TEST(StreamDecode, ComparesWordsOfEveryLengthAtEveryPosition) {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'a');
+    for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    EXPECT_TRUE(schema::same_text(a, std::string(a))) << n;
+    EXPECT_FALSE(schema::same_text(a, a + "x")) << n;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = '#';
+      EXPECT_FALSE(schema::same_text(a, b)) << n << " differs at " << i;
+    }
+  }
 }
 
 }  // namespace

@@ -11,12 +11,8 @@ namespace cp::ocpp::v16 {
 namespace {
 template <class E, std::size_t N>
 std::optional<E> lookup(const std::array<std::string_view, N>& names, std::string_view s) {
-  // Length, then first and last character, settle most candidates without a memcmp.
-  for (std::size_t i = 0; i < N; ++i) {
-    const std::string_view n = names[i];
-    if (n.size() == s.size() && (s.empty() || (n.front() == s.front() && n.back() == s.back())) && n == s)
-      return static_cast<E>(i);
-  }
+  for (std::size_t i = 0; i < N; ++i)
+    if (schema::same_text(names[i], s)) return static_cast<E>(i);
   return std::nullopt;
 }
 
