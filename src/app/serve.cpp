@@ -230,6 +230,7 @@ int run_serve(const ServeConfig& c) {
   ykc_options.command_timeout = std::chrono::seconds(c.ykc_command_timeout_s);
   ykc_options.frames_per_second = c.ykc_frames_per_second;
   ykc_options.frame_burst = c.ykc_frame_burst;
+  ykc_options.single_io_thread = threads == 1;
   gateway::YkcListener ykc_listener(io, ykc_options, fleet, transports, ykc_ciphers ? ykc_ciphers->get() : nullptr,
                                     clock, metrics);
   if (auto s = ykc_listener.start(); !s) {

@@ -35,8 +35,8 @@ struct YkcListener::Impl : std::enable_shared_from_this<YkcListener::Impl> {
   }
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](boost::system::error_code ec,
-                                                                             tcp::socket s) {
+    acceptor.async_accept(session_executor(), [self = shared_from_this()](boost::system::error_code ec,
+                                                                           tcp::socket s) {
       if (ec) {
         if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
         spdlog::warn("ykc.accept_failed error=\"{}\"", ec.message());  // e.g. EMFILE: keep going
@@ -55,6 +55,12 @@ struct YkcListener::Impl : std::enable_shared_from_this<YkcListener::Impl> {
       }
       self->accept();
     });
+  }
+
+  // Where a new session's handlers run: one strand per session, unless one thread runs `io`.
+  asio::any_io_executor session_executor() const {
+    if (env->options.single_io_thread) return io.get_executor();
+    return asio::make_strand(io);
   }
 
   asio::io_context& io;

@@ -12,7 +12,8 @@
 // `command_timeout`; when the connection closes, running and queued commands end "Offline").
 // A newer connection for the same pile number replaces the older one.
 //
-// Threads: every session runs on its own strand of the io_context passed in.
+// Threads: every session runs on its own strand of the io_context passed in, or straight on
+// the io_context when one thread runs it (`single_io_thread`).
 // Metrics: chargeplane_ykc_{connections_total,sessions,closed_total{reason}} here, frame
 // counters in the adapter (docs/ykc.md "Metrics").
 #include <chrono>
@@ -48,6 +49,9 @@ struct YkcListenerOptions {
   double frames_per_second = 20;                       // sustained per connection
   double frame_burst = 200;                            // bucket size (a pile flushing offline data)
   std::size_t max_frame_bytes = 256;                   // larger declared lengths are "oversized"
+  // Set when exactly one thread runs the io_context: sessions then use its executor instead of
+  // a strand each (no strand lock, queue or reference count per handler), as OCPP sessions do.
+  bool single_io_thread = false;
 };
 
 class YkcListener {

@@ -12,7 +12,11 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-using YkcGateway = YkcServerTest;
+// Every test runs twice: on two I/O threads (a strand per session) and on one (sessions
+// straight on the io_context, what `--threads 1` selects).
+struct YkcGateway : YkcServerTest, ::testing::WithParamInterface<const char*> {
+  YkcGateway() : YkcServerTest({"--threads", GetParam()}) {}
+};
 
 ykc::RealtimeData charging(std::uint8_t gun = 1) {
   ykc::RealtimeData d;
@@ -30,14 +34,14 @@ ykc::RealtimeData charging(std::uint8_t gun = 1) {
   return d;
 }
 
-TEST_F(YkcGateway, UnknownPileGetsTheFailureReplyAndIsClosed) {
+TEST_P(YkcGateway, UnknownPileGetsTheFailureReplyAndIsClosed) {
   YkcClient c(server.ykc_port());
   EXPECT_EQ(c.login("99999999999999"), 1);
   EXPECT_TRUE(c.wait_closed());
   EXPECT_EQ(metric(R"(chargeplane_ykc_logins_total{result="unknown_pile"})"), 1);
 }
 
-TEST_F(YkcGateway, PendingAndRejectedPilesGetTheFailureReplyUntilAccepted) {
+TEST_P(YkcGateway, PendingAndRejectedPilesGetTheFailureReplyUntilAccepted) {
   register_ykc(kYkcPile);
   for (const std::string registration : {"Pending", "Rejected"}) {
     ASSERT_EQ(api("PATCH", "/api/v1/piles/" + std::string(kYkcPile), R"({"registration":")" + registration + "\"}").status, 200);
@@ -53,7 +57,7 @@ TEST_F(YkcGateway, PendingAndRejectedPilesGetTheFailureReplyUntilAccepted) {
   EXPECT_EQ(c.login(kYkcPile), 0);
 }
 
-TEST_F(YkcGateway, RegisteredPileLogsInHeartbeatsAndIsListedAsYkc) {
+TEST_P(YkcGateway, RegisteredPileLogsInHeartbeatsAndIsListedAsYkc) {
   register_ykc(kYkcPile);
   YkcClient c(server.ykc_port());
   ASSERT_EQ(c.login(kYkcPile), 0);
@@ -69,7 +73,7 @@ TEST_F(YkcGateway, RegisteredPileLogsInHeartbeatsAndIsListedAsYkc) {
   EXPECT_NE(pile_json(kYkcPile).at("model").as_string().find("DC"), json::string::npos);
 }
 
-TEST_F(YkcGateway, RealtimeDataBecomesConnectorStatusAndOcppNamedTelemetry) {
+TEST_P(YkcGateway, RealtimeDataBecomesConnectorStatusAndOcppNamedTelemetry) {
   register_ykc(kYkcPile);
   YkcClient c(server.ykc_port());
   ASSERT_EQ(c.login(kYkcPile), 0);
@@ -107,7 +111,7 @@ TEST_F(YkcGateway, RealtimeDataBecomesConnectorStatusAndOcppNamedTelemetry) {
   }));
 }
 
-TEST_F(YkcGateway, EncryptedPileTalks3desAndClearOrWrongKeyFramesAreRefusedNotFatal) {
+TEST_P(YkcGateway, EncryptedPileTalks3desAndClearOrWrongKeyFramesAreRefusedNotFatal) {
   register_ykc(kYkcPile, "3des", kYkcKey);
   YkcClient c(server.ykc_port(), "3des", kYkcKey);
   ASSERT_EQ(c.login(kYkcPile), 0);
@@ -132,7 +136,7 @@ TEST_F(YkcGateway, EncryptedPileTalks3desAndClearOrWrongKeyFramesAreRefusedNotFa
   EXPECT_GE(metric(R"(chargeplane_ykc_frames_total{type="0x03",result="crypto_error"})"), 1);
 }
 
-TEST_F(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
+TEST_P(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
   register_ykc(kYkcPile);
   // The balance a remote start gives the pile is a per-pile option (default 10,000.00 yuan).
   ASSERT_EQ(api("PATCH", std::string("/api/v1/piles/") + kYkcPile, R"({"ykc":{"remote_start_balance":200.5}})").status, 200);
@@ -216,7 +220,7 @@ TEST_F(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
   }));
 }
 
-TEST_F(YkcGateway, ConfigurationJobMapsToOneWorkParameterFrameWithPerParameterResults) {
+TEST_P(YkcGateway, ConfigurationJobMapsToOneWorkParameterFrameWithPerParameterResults) {
   register_ykc(kYkcPile);
   YkcClient c(server.ykc_port());
   ASSERT_EQ(c.login(kYkcPile), 0);
@@ -245,7 +249,7 @@ TEST_F(YkcGateway, ConfigurationJobMapsToOneWorkParameterFrameWithPerParameterRe
   EXPECT_EQ(status["heartbeat_interval"], "NotSupported");
 }
 
-TEST_F(YkcGateway, TransactionRecordIsConfirmedAfterCommitAndARepeatIsNotCountedTwice) {
+TEST_P(YkcGateway, TransactionRecordIsConfirmedAfterCommitAndARepeatIsNotCountedTwice) {
   register_ykc(kYkcPile);
   YkcClient c(server.ykc_port());
   ASSERT_EQ(c.login(kYkcPile), 0);
@@ -273,6 +277,9 @@ TEST_F(YkcGateway, TransactionRecordIsConfirmedAfterCommitAndARepeatIsNotCounted
   EXPECT_EQ(tx.at("meter_stop_wh").as_int64(), 1051234);
   EXPECT_EQ(tx.at("stop_reason").as_string(), "Remote");
 }
+
+INSTANTIATE_TEST_SUITE_P(Threads, YkcGateway, ::testing::Values("2", "1"),
+                         [](const auto& info) { return std::string(info.param) + "IoThreads"; });
 
 }  // namespace
 }  // namespace cp::testing

@@ -13,6 +13,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -61,8 +62,10 @@ void ServerProcess::start() {
     setenv("CHARGEPLANE_ADMIN_PASSWORD", admin_password_.c_str(), 1);
     std::vector<std::string> args = {CP_BINARY, "serve", "--data-dir", data_dir_ + "/data",
                                      "--listen-ocpp", "127.0.0.1:0", "--listen-api", "127.0.0.1:0",
-                                     "--listen-ykc", "127.0.0.1:0",
-                                     "--threads", "2", "--log-level", "debug"};
+                                     "--listen-ykc", "127.0.0.1:0", "--log-level", "debug"};
+    // Two I/O threads (strands) unless the test picks its own number.
+    if (std::find(extra_args_.begin(), extra_args_.end(), "--threads") == extra_args_.end())
+      args.insert(args.end(), {"--threads", "2"});
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
