@@ -71,9 +71,9 @@ void Control::check_commands_for(std::string protocol, Check check) {
 }
 
 void Control::submit(CommandRequest request, Accepted accepted) {
-  const auto pile = registry_.get(request.pile);
-  if (!pile) return accepted(fail("pile_not_found", "no pile '" + request.pile + "'"));
-  if (auto check = checks_.find(pile->protocol); check != checks_.end() && check->second) {
+  const auto protocol = registry_.protocol(request.pile);
+  if (!protocol) return accepted(fail("pile_not_found", "no pile '" + request.pile + "'"));
+  if (auto check = checks_.find(*protocol); check != checks_.end() && check->second) {
     if (auto ok = check->second(request.command); !ok) return accepted(fail(ok.error()));
   }
   store::CommandRecord record;

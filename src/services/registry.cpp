@@ -103,6 +103,13 @@ std::optional<PileState> Registry::get(const domain::PileId& id) const {
   return it->second.state;
 }
 
+std::optional<std::string> Registry::protocol(const domain::PileId& id) const {
+  std::shared_lock lock(mu_);
+  auto it = piles_.find(id);
+  if (it == piles_.end()) return std::nullopt;
+  return it->second.state.protocol;
+}
+
 std::vector<PileState> Registry::list(const PileFilter& filter) const {
   std::vector<PileState> out;
   if (filter.limit <= 0) return out;

@@ -104,6 +104,8 @@ class Registry {
   bool exists(const domain::PileId& id) const;
 
   std::optional<PileState> get(const domain::PileId& id) const;
+  // The pile's protocol ("ocpp1.6", "ykc"), without copying the rest of its state.
+  std::optional<std::string> protocol(const domain::PileId& id) const;
   std::vector<PileState> list(const PileFilter& filter) const;
   struct Counts {
     std::size_t total = 0, online = 0, charging = 0, faulted = 0;

@@ -245,6 +245,15 @@ TEST(RegistryOnlineCount, FollowsAttachDetachAndRemoval) {
   EXPECT_EQ(r.counts().online, 1u);
 }
 
+TEST(RegistryProtocol, IsThePilesProtocolOrNothingForAnUnknownPile) {
+  Registry r;
+  r.load({pile("a", "ykc")}, {});
+  EXPECT_EQ(r.protocol("a"), std::optional<std::string>("ykc"));
+  EXPECT_FALSE(r.protocol("b"));
+  r.remove_pile("a");
+  EXPECT_FALSE(r.protocol("a"));
+}
+
 TEST(LastValues, FindsEveryKeyWhateverOrderTheyArriveInAndListsThemByKey) {
   LastValues v;
   const std::vector<std::string> keys = {"Voltage", "Current.Import.L1", "Current.Import.L2", "SoC", "Energy"};
