@@ -1,0 +1,75 @@
+// libFuzzer target for the two OCPP-J decoders (docs/ocpp.md, "Two decoders, one answer").
+// The input is one WebSocket text message. The streaming decoder (stream_decode.h) is run on
+// it for the message type its action names (the first byte picks Request or Response), and
+// the tree path (parse_message + decode<T>) on the same text. The fast path may give up on
+// anything, but whatever it accepts the tree path must accept too, with the same message id
+// and an equal value: anything else, a crash or a sanitizer report is a finding.
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "protocol/ocpp/detail/stream_decode.h"
+#include "protocol/ocpp/rpc.h"
+#include "protocol/ocpp/v16/generated/actions.h"
+#include "protocol/ocpp/v16/generated/codec.h"
+#include "protocol/ocpp/v16/generated/stream.h"
+
+namespace {
+
+using namespace cp::ocpp;
+using namespace cp::ocpp::v16;
+
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+
+template <class T>
+void compare(std::string_view text, bool utf8_checked) {
+  struct Into final : stream::TargetSelector {
+    T value{};
+    stream::Target select(std::string_view action) override {
+      if (action != to_string(T::kAction)) return {};
+      return {&stream_spec<T>(), &value};
+    }
+  } into;
+  std::string id;
+  const bool fast = stream::decode_call(text, stream::CallFrameOptions{kMaxMessageIdLength, utf8_checked}, into, id);
+  if (!fast) return;
+  auto tree = parse_message(text, {}, kMaxMessageIdLength, utf8_checked);
+  check(tree.ok());
+  const auto* call = std::get_if<Call>(&tree.value());
+  check(call != nullptr);
+  check(call->id == id);
+  check(call->action == to_string(T::kAction));
+  auto decoded = decode<T>(call->payload);
+  check(decoded.ok());
+  check(boost::json::serialize(to_json(*decoded)) == boost::json::serialize(to_json(into.value)));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return 0;
+  const bool response = data[0] & 1;
+  const bool utf8_checked = data[0] & 2;  // both decoders then skip their UTF-8 check alike
+  const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+  // The action named in the frame, if the tree parser can read one; otherwise try one type.
+  std::optional<Action> action;
+  if (auto parsed = parse_message(text, {}, kMaxMessageIdLength, utf8_checked); parsed.ok())
+    if (const auto* call = std::get_if<Call>(&parsed.value())) action = action_from_string(call->action);
+  const Action a = action.value_or(Action::MeterValues);
+#define CP_FUZZ_COMPARE(A)                              \
+  if (a == Action::A) {                                 \
+    if (response) compare<A##Response>(text, utf8_checked); \
+    else compare<A##Request>(text, utf8_checked);           \
+  }
+  CP_OCPP16_FOR_EACH_ACTION(CP_FUZZ_COMPARE)
+#undef CP_FUZZ_COMPARE
+  return 0;
+}
