@@ -26,7 +26,17 @@ Db::~Db() {
   if (db_) sqlite3_close_v2(db_);
 }
 
+namespace {
+// Must run before SQLite initialises (the first open does that); afterwards sqlite3_config
+// refuses with SQLITE_MISUSE and the statistics simply stay on.
+void configure_sqlite_once() {
+  static const int rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)rc;
+}
+}  // namespace
+
 Result<Db> Db::open(const std::string& path, int flags) {
+  configure_sqlite_once();
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   Db owned(db);  // closes on every path, even when open failed with a handle

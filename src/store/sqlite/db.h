@@ -28,7 +28,9 @@ class Db {
   Db& operator=(const Db&) = delete;
   ~Db();
 
-  // flags: SQLITE_OPEN_* (NOMUTEX is always added).
+  // flags: SQLITE_OPEN_* (NOMUTEX is always added). The first open in the process also turns
+  // off SQLite's memory statistics (SQLITE_CONFIG_MEMSTATUS), which take a process-wide mutex
+  // on every allocation; nothing here reads them.
   static Result<Db> open(const std::string& path, int flags);
 
   // Runs one or more statements without results.
