@@ -282,6 +282,17 @@ class EverySchema : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(json::serialize(*fast), json::serialize(round_trip(s_, json::parse(text)))) << what;
     return true;
   }
+  // The maximal instance without any optional property.
+  json::value minimal_instance() const {
+    json::value v = s_.instance;
+    // Drop every optional property, deepest first so paths stay valid.
+    for (auto it = s_.sites.rbegin(); it != s_.sites.rend(); ++it) {
+      if (it->required || it->path.empty() || it->path.back() == "0") continue;
+      if (auto* parent = find(v, it->path, it->path.size() - 1); parent && parent->is_object())
+        parent->as_object().erase(it->path.back());
+    }
+    return v;
+  }
   void expect_stream_gives_up(const json::value& v, const std::string& what) {
     EXPECT_FALSE(expect_stream_agrees(json::serialize(v), what)) << what << " accepted by the fast path";
   }
@@ -294,13 +305,7 @@ TEST_P(EverySchema, AcceptsMaximalValidInstance) {
 }
 
 TEST_P(EverySchema, AcceptsMinimalValidInstance) {
-  json::value v = s_.instance;
-  // Drop every optional property, deepest first so paths stay valid.
-  for (auto it = s_.sites.rbegin(); it != s_.sites.rend(); ++it) {
-    if (it->required || it->path.empty() || it->path.back() == "0") continue;
-    if (auto* parent = find(v, it->path, it->path.size() - 1); parent && parent->is_object())
-      parent->as_object().erase(it->path.back());
-  }
+  const json::value v = minimal_instance();
   const auto r = validate(s_, v);
   EXPECT_TRUE(r.ok()) << json::serialize(v) << " -> " << (r ? "" : r.error().path + " " + r.error().message);
 }
@@ -310,12 +315,7 @@ TEST_P(EverySchema, EncoderRoundTripsDecodedInstance) {
 }
 
 TEST_P(EverySchema, StreamDecoderBuildsWhatTheTreeDecoderBuildsFromValidInstances) {
-  json::value minimal = s_.instance;
-  for (auto it = s_.sites.rbegin(); it != s_.sites.rend(); ++it) {
-    if (it->required || it->path.empty() || it->path.back() == "0") continue;
-    if (auto* parent = find(minimal, it->path, it->path.size() - 1); parent && parent->is_object())
-      parent->as_object().erase(it->path.back());
-  }
+  const json::value minimal = minimal_instance();
   const std::string maximal_text = json::serialize(s_.instance);
   EXPECT_TRUE(expect_stream_agrees(maximal_text, "maximal")) << maximal_text;
   EXPECT_TRUE(expect_stream_agrees(json::serialize(minimal), "minimal")) << json::serialize(minimal);
