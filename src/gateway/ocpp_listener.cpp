@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -162,8 +163,10 @@ struct OcppListener::Impl : std::enable_shared_from_this<OcppListener::Impl> {
                                            OcppSession::Request request) {
                                       auto impl = weak.lock();
                                       if (!impl) return;
-                                      auto session = std::make_shared<OcppSession>(
-                                          std::move(stream), std::move(pile), std::move(remote), impl->env);
+                                      auto session = detail::make_ocpp_session(
+                                          impl->io, impl->env->options.single_io_thread, std::move(stream),
+                                          std::move(pile), std::move(remote), impl->env);
+                                      if (!session) return;
                                       impl->accepted_total.inc();
                                       {
                                         std::lock_guard lock(impl->mu);

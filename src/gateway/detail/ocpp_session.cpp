@@ -1,12 +1,25 @@
 #include "gateway/detail/ocpp_session.h"
 
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/json/value.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/version.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <deque>
+
+#include "core/result.h"
+#include "gateway/detail/rate_limit.h"
+#include "protocol/ocpp/v16/central_system.h"
 #include "protocol/ocpp/v16/command_runner.h"
 #include "services/fleet.h"
 
@@ -23,9 +36,66 @@ void complete(domain::CommandObserver& observer, std::string status, std::string
 }
 }  // namespace
 
-OcppSession::OcppSession(beast::tcp_stream&& stream, std::string pile, std::string remote,
-                         std::shared_ptr<SessionEnv> env)
-    : ws_(stream.release_socket()),
+// The session on executor type `Executor`: the io_context's own executor, or a strand of it.
+template <class Executor>
+class BasicOcppSession final : public OcppSession, public std::enable_shared_from_this<BasicOcppSession<Executor>> {
+ public:
+  using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
+  using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                                           Executor>;
+
+  BasicOcppSession(Socket socket, std::string pile, std::string remote, std::shared_ptr<SessionEnv> env);
+  ~BasicOcppSession() override = default;
+
+  void run(Request request) override;
+  void close(const std::string& reason) override;
+  std::string remote_address() const override { return remote_; }
+  void execute(domain::Command command, domain::CommandObserver observer) override;
+  void going_away() override;
+
+ private:
+  using std::enable_shared_from_this<BasicOcppSession>::shared_from_this;
+  using std::enable_shared_from_this<BasicOcppSession>::weak_from_this;
+
+  void on_accept(beast::error_code ec);
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void send(std::string frame);
+  void do_write();
+  void close_with(websocket::close_reason reason);
+  void finish(const char* why);
+  // Commands (on the session's executor): queued behind the running one, run one at a time.
+  struct QueuedCommand {
+    domain::Command command;
+    domain::CommandObserver observer;
+  };
+  void enqueue(QueuedCommand queued);
+  void start_next_command();
+  Result<std::string> send_call(ocpp::v16::Action action, boost::json::value payload,
+                                ocpp::v16::CentralSystemSession::CallReply reply);
+
+  // On the bare socket: after the upgrade the WebSocket layer's own timeouts apply, so
+  // beast::tcp_stream's per-operation timer bookkeeping would be paid for nothing.
+  websocket::stream<Socket> ws_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;
+  std::string pile_;
+  std::string remote_;
+  std::shared_ptr<SessionEnv> env_;
+  std::unique_ptr<ocpp::v16::CentralSystemSession> adapter_;
+  TokenBucket bucket_;
+  bool attached_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+  std::deque<QueuedCommand> commands_;
+  bool command_running_ = false;
+  Timer call_timer_;  // the outstanding server CALL's timeout
+};
+
+template <class Executor>
+BasicOcppSession<Executor>::BasicOcppSession(Socket socket, std::string pile, std::string remote,
+                                             std::shared_ptr<SessionEnv> env)
+    : ws_(std::move(socket)),
       pile_(std::move(pile)),
       remote_(std::move(remote)),
       env_(std::move(env)),
@@ -33,9 +103,8 @@ OcppSession::OcppSession(beast::tcp_stream&& stream, std::string pile, std::stri
               TokenBucket::Clock::now()),
       call_timer_(ws_.get_executor()) {}
 
-OcppSession::~OcppSession() = default;
-
-void OcppSession::run(Request request) {
+template <class Executor>
+void BasicOcppSession<Executor>::run(Request request) {
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = env_->options.handshake_timeout;
   timeouts.idle_timeout = env_->options.idle_timeout;
@@ -48,16 +117,20 @@ void OcppSession::run(Request request) {
   ws_.read_message_max(env_->options.max_message_bytes);
   ws_.auto_fragment(false);
   ws_.text(true);
-  ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  // Called from the handshake's handler: start on the session's own executor.
+  asio::dispatch(ws_.get_executor(), [self = shared_from_this(), request = std::move(request)]() mutable {
+    self->ws_.async_accept(request, [self](beast::error_code ec) { self->on_accept(ec); });
+  });
 }
 
-void OcppSession::on_accept(beast::error_code ec) {
+template <class Executor>
+void BasicOcppSession<Executor>::on_accept(beast::error_code ec) {
   if (ec) {
     spdlog::info("ocpp.handshake_failed pile={} remote={} error=\"{}\"", pile_, remote_, ec.message());
     finish("handshake failed");
     return;
   }
-  std::weak_ptr<OcppSession> weak = weak_from_this();
+  std::weak_ptr<BasicOcppSession> weak = weak_from_this();
   auto send = [weak](std::string frame) {
     if (auto self = weak.lock()) self->send(std::move(frame));
   };
@@ -85,13 +158,15 @@ void OcppSession::on_accept(beast::error_code ec) {
   do_read();
 }
 
-void OcppSession::do_read() {
+template <class Executor>
+void BasicOcppSession<Executor>::do_read() {
   ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
     self->on_read(ec, n);
   });
 }
 
-void OcppSession::on_read(beast::error_code ec, std::size_t) {
+template <class Executor>
+void BasicOcppSession<Executor>::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     if (ec == websocket::error::message_too_big) {
       env_->closed_oversize.inc();
@@ -127,13 +202,15 @@ void OcppSession::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void OcppSession::send(std::string frame) {
+template <class Executor>
+void BasicOcppSession<Executor>::send(std::string frame) {
   if (finished_ || closing_) return;
   outbox_.push_back(std::move(frame));
   if (outbox_.size() == 1) do_write();
 }
 
-void OcppSession::do_write() {
+template <class Executor>
+void BasicOcppSession<Executor>::do_write() {
   ws_.async_write(asio::buffer(outbox_.front()),
                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
                     self->outbox_.pop_front();
@@ -145,27 +222,31 @@ void OcppSession::do_write() {
                   });
 }
 
-void OcppSession::close_with(websocket::close_reason reason) {
+template <class Executor>
+void BasicOcppSession<Executor>::close_with(websocket::close_reason reason) {
   if (closing_ || finished_) return;
   closing_ = true;
   ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {});
 }
 
-void OcppSession::close(const std::string& reason) {
+template <class Executor>
+void BasicOcppSession<Executor>::close(const std::string& reason) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), reason] {
     spdlog::info("ocpp.closing pile={} reason=\"{}\"", self->pile_, reason);
     self->close_with({websocket::close_code::normal, reason.substr(0, 120)});
   });
 }
 
-void OcppSession::execute(domain::Command command, domain::CommandObserver observer) {
+template <class Executor>
+void BasicOcppSession<Executor>::execute(domain::Command command, domain::CommandObserver observer) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), queued = QueuedCommand{std::move(command),
                                                                                     std::move(observer)}]() mutable {
     self->enqueue(std::move(queued));
   });
 }
 
-void OcppSession::enqueue(QueuedCommand queued) {
+template <class Executor>
+void BasicOcppSession<Executor>::enqueue(QueuedCommand queued) {
   if (finished_ || closing_ || !adapter_)
     return complete(queued.observer, "Offline", "the pile's connection is closing");
   if (commands_.size() >= env_->options.max_queued_commands) {
@@ -178,13 +259,14 @@ void OcppSession::enqueue(QueuedCommand queued) {
   start_next_command();
 }
 
-void OcppSession::start_next_command() {
+template <class Executor>
+void BasicOcppSession<Executor>::start_next_command() {
   if (command_running_ || commands_.empty() || finished_) return;
   QueuedCommand next = std::move(commands_.front());
   commands_.pop_front();
   command_running_ = true;
   const std::string type = domain::command_type(next.command);
-  std::weak_ptr<OcppSession> weak = weak_from_this();
+  std::weak_ptr<BasicOcppSession> weak = weak_from_this();
   domain::CommandObserver observer;
   observer.parameter = std::move(next.observer.parameter);
   // The runner calls `done` on the strand; the next command starts from a fresh handler, not
@@ -208,7 +290,8 @@ void OcppSession::start_next_command() {
   ocpp::v16::run_command(std::move(next.command), std::move(call), std::move(observer), env_->clock);
 }
 
-Result<std::string> OcppSession::send_call(ocpp::v16::Action action, boost::json::value payload,
+template <class Executor>
+Result<std::string> BasicOcppSession<Executor>::send_call(ocpp::v16::Action action, boost::json::value payload,
                                            ocpp::v16::CentralSystemSession::CallReply reply) {
   using ocpp::v16::CallFailure;
   auto count = [env = env_, action](const char* outcome) {
@@ -221,7 +304,7 @@ Result<std::string> OcppSession::send_call(ocpp::v16::Action action, boost::json
     count("not_sent");
     return fail("closed", "the connection is closed");
   }
-  std::weak_ptr<OcppSession> weak = weak_from_this();
+  std::weak_ptr<BasicOcppSession> weak = weak_from_this();
   auto id = adapter_->call(action, std::move(payload), [weak, count, reply = std::move(reply)](auto result) {
     if (auto self = weak.lock()) self->call_timer_.cancel();
     if (result) {
@@ -251,13 +334,15 @@ Result<std::string> OcppSession::send_call(ocpp::v16::Action action, boost::json
   return id;
 }
 
-void OcppSession::going_away() {
+template <class Executor>
+void BasicOcppSession<Executor>::going_away() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
     self->close_with({websocket::close_code::going_away, "server shutting down"});
   });
 }
 
-void OcppSession::finish(const char* why) {
+template <class Executor>
+void BasicOcppSession<Executor>::finish(const char* why) {
   if (finished_) return;
   finished_ = true;
   call_timer_.cancel();
@@ -273,7 +358,30 @@ void OcppSession::finish(const char* why) {
     env_->fleet.disconnected(pile_, this);
     spdlog::info("ocpp.disconnected pile={} remote={} reason=\"{}\"", pile_, remote_, why);
   }
-  env_->unregister(this);
+  env_->unregister(static_cast<const OcppSession*>(this));
+}
+
+std::shared_ptr<OcppSession> make_ocpp_session(asio::io_context& io, bool single_io_thread,
+                                               beast::tcp_stream&& stream, std::string pile, std::string remote,
+                                               std::shared_ptr<SessionEnv> env) {
+  // Move the connected descriptor onto the session's executor (the handshake ran on the
+  // acceptor's type-erased one).
+  asio::ip::tcp::socket accepted = stream.release_socket();
+  beast::error_code ec;
+  const auto protocol = accepted.local_endpoint(ec).protocol();
+  const auto fd = accepted.release(ec);
+  auto adopt = [&](auto executor) -> std::shared_ptr<OcppSession> {
+    using Session = BasicOcppSession<decltype(executor)>;
+    typename Session::Socket socket(executor);
+    if (!ec) socket.assign(protocol, fd, ec);
+    if (ec) {
+      spdlog::warn("ocpp.session_failed pile={} remote={} error=\"{}\"", pile, remote, ec.message());
+      return nullptr;
+    }
+    return std::make_shared<Session>(std::move(socket), std::move(pile), std::move(remote), std::move(env));
+  };
+  if (single_io_thread) return adopt(io.get_executor());
+  return adopt(asio::make_strand(io));
 }
 
 }  // namespace cp::gateway::detail
