@@ -1,5 +1,5 @@
 // Per-connection limits seen from the wire: floods are closed with 1008, and other piles are
-// unaffected.
+// unaffected; silent connections are closed after the idle timeout.
 #include <gtest/gtest.h>
 
 #include "integration/support/server_process.h"
@@ -25,6 +25,35 @@ TEST(Limits, FloodBeyondBurstIsClosedWithPolicyViolation) {
   EXPECT_GE(replies, 1);
   EXPECT_NE(calm.call("c1", "Heartbeat", "{}").find("currentTime"), std::string::npos);
   EXPECT_NE(server.log().find("message rate"), std::string::npos);
+}
+
+// Half-open connections: a pile that stops answering (no frame, no pong) is closed after
+// --idle-timeout; one whose WebSocket stack still answers the server's pings stays connected.
+TEST(Limits, SilentConnectionThatAnswersNoPingIsClosedAfterTheIdleTimeout) {
+  ServerProcess server({"--idle-timeout", "2"});
+  const std::string password = "limits-pile-secret-0002";
+  auto token = login(server.api_port(), server.admin_password());
+  register_pile(server.api_port(), token, "CP-SILENT", password);
+  register_pile(server.api_port(), token, "CP-ALIVE", password);
+
+  OcppClient silent, alive;
+  ASSERT_EQ(silent.connect(server.ocpp_port(), "CP-SILENT", password), 101);
+  ASSERT_EQ(alive.connect(server.ocpp_port(), "CP-ALIVE", password), 101);
+  ASSERT_NE(silent.call("s1", "Heartbeat", "{}").find("currentTime"), std::string::npos);
+  ASSERT_NE(alive.call("a1", "Heartbeat", "{}").find("currentTime"), std::string::npos);
+
+  // The live pile only answers pings for twice the idle timeout, the silent one reads nothing.
+  const auto listened = alive.listen_for(std::chrono::milliseconds(4500));
+  EXPECT_FALSE(listened.closed);
+  EXPECT_GE(listened.pings, 2);
+  // Asked before the silent client touches its socket again: only the server can have closed it.
+  const auto pile_online = [&](const std::string& id) {
+    const auto r = http_request(server.api_port(), "GET", "/api/v1/piles/" + id, {}, token);
+    return r.body.find("\"online\":true") != std::string::npos;
+  };
+  EXPECT_FALSE(pile_online("CP-SILENT"));
+  EXPECT_TRUE(pile_online("CP-ALIVE"));
+  EXPECT_FALSE(silent.read(std::chrono::seconds(2)));
 }
 
 }  // namespace

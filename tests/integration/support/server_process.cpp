@@ -209,6 +209,31 @@ std::optional<std::string> OcppClient::read(std::chrono::milliseconds timeout) {
   return beast::buffers_to_string(impl_->buffer.data());
 }
 
+OcppClient::Listened OcppClient::listen_for(std::chrono::milliseconds d) {
+  auto& ws = impl_->ws;
+  Listened out;
+  ws.control_callback([&out](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) ++out.pings;
+  });
+  beast::get_lowest_layer(ws).expires_never();
+  bool done = false;
+  impl_->buffer.clear();
+  ws.async_read(impl_->buffer, [&](beast::error_code ec, std::size_t) {
+    done = true;
+    if (ec) out.closed = ec != asio::error::operation_aborted;
+    else out.message = beast::buffers_to_string(impl_->buffer.data());
+  });
+  impl_->io.restart();
+  impl_->io.run_for(d);
+  if (!done) {
+    beast::get_lowest_layer(ws).cancel();
+    impl_->io.restart();
+    impl_->io.run();
+  }
+  ws.control_callback();
+  return out;
+}
+
 std::string OcppClient::call(const std::string& id, const std::string& action, const std::string& payload_json) {
   send_text("[2,\"" + id + "\",\"" + action + "\"," + payload_json + "]");
   auto r = read();

@@ -71,6 +71,14 @@ class OcppClient {
   // Next text message; nullopt when the connection closed (close_code() tells why).
   std::optional<std::string> read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   int close_code() const { return close_code_; }
+  // Keeps a read pending for `d` (so pings get their pong, as a live pile's WebSocket stack
+  // answers them) and reports what happened. The connection is unusable afterwards.
+  struct Listened {
+    int pings = 0;                        // pings the server sent meanwhile
+    bool closed = false;                  // the server closed the connection
+    std::optional<std::string> message;   // a text message that arrived first
+  };
+  Listened listen_for(std::chrono::milliseconds d);
   // Sends [2,id,action,payload] and returns the reply text.
   std::string call(const std::string& id, const std::string& action, const std::string& payload_json);
   void close();
