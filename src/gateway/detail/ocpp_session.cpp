@@ -14,6 +14,7 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 
@@ -90,6 +91,16 @@ class BasicOcppSession final : public OcppSession, public std::enable_shared_fro
   std::deque<QueuedCommand> commands_;
   bool command_running_ = false;
   Timer call_timer_;  // the outstanding server CALL's timeout
+  // Idle check (the idle timeout is ours, not Beast's: Beast re-arms its timer on every read,
+  // a timer cancellation and an aborted handler per message). A periodic tick pings a pile
+  // silent for half the idle timeout and closes one silent for all of it.
+  void start_idle_check();
+  void on_idle_tick();
+  Timer idle_timer_;
+  std::chrono::steady_clock::time_point last_heard_{};  // any frame from the pile, pongs too
+  bool ping_outstanding_ = false;
+  bool ping_in_flight_ = false;
+  bool idle_closed_ = false;
 };
 
 template <class Executor>
@@ -101,14 +112,15 @@ BasicOcppSession<Executor>::BasicOcppSession(Socket socket, std::string pile, st
       env_(std::move(env)),
       bucket_(env_->options.messages_per_second, env_->options.message_burst,
               TokenBucket::Clock::now()),
-      call_timer_(ws_.get_executor()) {}
+      call_timer_(ws_.get_executor()),
+      idle_timer_(ws_.get_executor()) {}
 
 template <class Executor>
 void BasicOcppSession<Executor>::run(Request request) {
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = env_->options.handshake_timeout;
-  timeouts.idle_timeout = env_->options.idle_timeout;
-  timeouts.keep_alive_pings = true;
+  timeouts.idle_timeout = websocket::stream_base::none();  // see start_idle_check
+  timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(beast::http::field::server, "ChargePlane");
@@ -155,6 +167,7 @@ void BasicOcppSession<Executor>::on_accept(beast::error_code ec) {
     replaced->close("replaced by a newer connection for the same charge point id");
   }
   spdlog::info("ocpp.connected pile={} remote={}", pile_, remote_);
+  start_idle_check();
   do_read();
 }
 
@@ -173,9 +186,12 @@ void BasicOcppSession<Executor>::on_read(beast::error_code ec, std::size_t) {
       spdlog::warn("ocpp.closed pile={} reason=\"message over {} bytes\" code=1009", pile_,
                    env_->options.max_message_bytes);
     }
-    finish(ec == websocket::error::closed ? "closed by peer" : "connection lost");
+    finish(idle_closed_ ? "idle timeout" : ec == websocket::error::closed ? "closed by peer" : "connection lost");
     return;
   }
+  const auto now = TokenBucket::Clock::now();
+  last_heard_ = now;
+  ping_outstanding_ = false;
   if (!ws_.got_text()) {
     // OCPP-J §3: messages are text frames. Binary is a protocol violation → close 1003.
     spdlog::warn("ocpp.closed pile={} reason=\"binary frame\" code=1003", pile_);
@@ -184,7 +200,7 @@ void BasicOcppSession<Executor>::on_read(beast::error_code ec, std::size_t) {
     do_read();
     return;
   }
-  if (!bucket_.take(TokenBucket::Clock::now())) {
+  if (!bucket_.take(now)) {
     env_->closed_rate_limited.inc();
     spdlog::warn("ocpp.closed pile={} reason=\"message rate over {}/s (burst {})\" code=1008", pile_,
                  env_->options.messages_per_second, env_->options.message_burst);
@@ -335,6 +351,45 @@ Result<std::string> BasicOcppSession<Executor>::send_call(ocpp::v16::Action acti
 }
 
 template <class Executor>
+void BasicOcppSession<Executor>::start_idle_check() {
+  last_heard_ = std::chrono::steady_clock::now();
+  // Pongs and pings count as hearing from the pile; Beast answers pings itself.
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+    last_heard_ = std::chrono::steady_clock::now();
+    ping_outstanding_ = false;
+  });
+  on_idle_tick();
+}
+
+template <class Executor>
+void BasicOcppSession<Executor>::on_idle_tick() {
+  if (finished_ || closing_) return;
+  const auto timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(env_->options.idle_timeout);
+  const auto silent = std::chrono::steady_clock::now() - last_heard_;
+  if (silent >= timeout) {
+    // What Beast's own idle timeout did: a half-open peer gets no close handshake, the socket
+    // is closed and the pending read fails.
+    spdlog::warn("ocpp.closed pile={} reason=\"idle timeout: nothing heard for {} s\"", pile_,
+                 std::chrono::duration_cast<std::chrono::seconds>(silent).count());
+    idle_closed_ = true;
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).close(ec);
+    return;
+  }
+  if (silent >= timeout / 2 && !ping_outstanding_ && !ping_in_flight_) {
+    ping_outstanding_ = true;  // until a frame or pong arrives
+    ping_in_flight_ = true;    // Beast takes one ping at a time
+    ws_.async_ping({}, [self = shared_from_this()](beast::error_code) { self->ping_in_flight_ = false; });
+  }
+  // A quarter of the timeout between checks: a silent pile is closed within 1.25x of it.
+  idle_timer_.expires_after(std::max<std::chrono::steady_clock::duration>(timeout / 4, std::chrono::milliseconds(100)));
+  idle_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->on_idle_tick();
+  });
+}
+
+template <class Executor>
 void BasicOcppSession<Executor>::going_away() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
     self->close_with({websocket::close_code::going_away, "server shutting down"});
@@ -346,6 +401,7 @@ void BasicOcppSession<Executor>::finish(const char* why) {
   if (finished_) return;
   finished_ = true;
   call_timer_.cancel();
+  idle_timer_.cancel();
   // The running command learns through its CALL (failed with Closed); queued ones never ran.
   if (adapter_) adapter_->on_closed();
   while (!commands_.empty()) {

@@ -209,7 +209,7 @@ std::optional<std::string> OcppClient::read(std::chrono::milliseconds timeout) {
   return beast::buffers_to_string(impl_->buffer.data());
 }
 
-OcppClient::Listened OcppClient::listen_for(std::chrono::milliseconds d) {
+OcppClient::Listened OcppClient::listen_for(std::chrono::milliseconds d, const std::function<void()>& at_end) {
   auto& ws = impl_->ws;
   Listened out;
   ws.control_callback([&out](websocket::frame_type kind, beast::string_view) {
@@ -225,10 +225,14 @@ OcppClient::Listened OcppClient::listen_for(std::chrono::milliseconds d) {
   });
   impl_->io.restart();
   impl_->io.run_for(d);
+  if (at_end) at_end();
   if (!done) {
-    beast::get_lowest_layer(ws).cancel();
+    // Closing (rather than cancelling) fails every operation Beast may have started meanwhile
+    // (a pong it owes); the wait stays bounded either way.
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws).socket().close(ignored);
     impl_->io.restart();
-    impl_->io.run();
+    impl_->io.run_for(std::chrono::seconds(2));
   }
   ws.control_callback();
   return out;

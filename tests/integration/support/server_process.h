@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,13 +73,14 @@ class OcppClient {
   std::optional<std::string> read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   int close_code() const { return close_code_; }
   // Keeps a read pending for `d` (so pings get their pong, as a live pile's WebSocket stack
-  // answers them) and reports what happened. The connection is unusable afterwards.
+  // answers them) and reports what happened. `at_end` runs after `d`, while the connection is
+  // still up; the connection is closed afterwards.
   struct Listened {
     int pings = 0;                        // pings the server sent meanwhile
     bool closed = false;                  // the server closed the connection
     std::optional<std::string> message;   // a text message that arrived first
   };
-  Listened listen_for(std::chrono::milliseconds d);
+  Listened listen_for(std::chrono::milliseconds d, const std::function<void()>& at_end = {});
   // Sends [2,id,action,payload] and returns the reply text.
   std::string call(const std::string& id, const std::string& action, const std::string& payload_json);
   void close();
