@@ -58,16 +58,8 @@ class CallHandler {
   bool on_array_begin(error_code& ec) {
     if (depth_ == 0) return push(ec, Frame::of(Frame::Type::Root));
     Frame& top = frames_[depth_ - 1];
-    if (top.type == Frame::Type::Skip) return nest_skip(ec);
-    const ValueSpec* spec = nullptr;
-    void* place = nullptr;
-    if (!expect(top, spec, place)) return give_up(ec);
-    if (!spec) return push(ec, Frame::of(Frame::Type::Skip));
-    if (spec->kind != Kind::Array) return give_up(ec);
-    Frame f = Frame::of(Frame::Type::Array);
-    f.array = spec;
-    f.place = place;
-    return push(ec, f);
+    if (top.type == Frame::Type::Skip) return push(ec, Frame::of(Frame::Type::Skip));
+    return open_value(ec, top, Kind::Array);
   }
 
   bool on_array_end(std::size_t n, error_code& ec) {
@@ -80,9 +72,9 @@ class CallHandler {
         return true;
       case Frame::Type::Array:
         if (n < top.array->min_items) return give_up(ec);
-        return pop_value(ec);
+        return pop();
       case Frame::Type::Skip:
-        return unnest_skip(ec);
+        return pop();
       case Frame::Type::Object:
         break;
     }
@@ -92,30 +84,21 @@ class CallHandler {
   bool on_object_begin(error_code& ec) {
     if (depth_ == 0) return give_up(ec);  // the frame is an array
     Frame& top = frames_[depth_ - 1];
-    if (top.type == Frame::Type::Skip) return nest_skip(ec);
-    Frame f = Frame::of(Frame::Type::Object);
-    if (top.type == Frame::Type::Root) {
-      if (top.index != 3 || !target_.spec) return give_up(ec);
-      f.object = target_.spec;
-      f.place = target_.place;
-      return push(ec, f);
-    }
-    const ValueSpec* spec = nullptr;
-    void* place = nullptr;
-    if (!expect(top, spec, place)) return give_up(ec);
-    if (!spec) return push(ec, Frame::of(Frame::Type::Skip));
-    if (spec->kind != Kind::Object) return give_up(ec);
-    f.object = spec->object;
-    f.place = place;
+    if (top.type == Frame::Type::Skip) return push(ec, Frame::of(Frame::Type::Skip));
+    if (top.type != Frame::Type::Root) return open_value(ec, top, Kind::Object);
+    if (top.index != 3 || !target_.spec) return give_up(ec);
+    Frame f = Frame::of(Frame::Type::Object);  // the payload
+    f.object = target_.spec;
+    f.place = target_.place;
     return push(ec, f);
   }
 
   bool on_object_end(std::size_t, error_code& ec) {
     Frame& top = frames_[depth_ - 1];
-    if (top.type == Frame::Type::Skip) return unnest_skip(ec);
+    if (top.type == Frame::Type::Skip) return pop();
     if (top.type != Frame::Type::Object) return give_up(ec);
     if ((top.seen & top.object->required) != top.object->required) return give_up(ec);  // a required one is missing
-    return pop_value(ec);
+    return pop();
   }
 
   bool on_key_part(boost::json::string_view s, std::size_t, error_code&) {
@@ -230,27 +213,37 @@ class CallHandler {
     return true;
   }
 
-  bool nest_skip(error_code& ec) { return push(ec, Frame::of(Frame::Type::Skip)); }
-
-  bool unnest_skip(error_code& ec) {
-    --depth_;
-    return after_value(ec);
+  // A nested array or object opens where `top` expects a value of `kind` (or one to skip).
+  bool open_value(error_code& ec, Frame& top, Kind kind) {
+    const ValueSpec* spec = nullptr;
+    void* place = nullptr;
+    if (!expect(top, spec, place)) return give_up(ec);
+    if (!spec) return push(ec, Frame::of(Frame::Type::Skip));
+    if (spec->kind != kind) return give_up(ec);
+    Frame f = Frame::of(kind == Kind::Array ? Frame::Type::Array : Frame::Type::Object);
+    if (kind == Kind::Array)
+      f.array = spec;
+    else
+      f.object = spec->object;
+    f.place = place;
+    return push(ec, f);
   }
 
-  bool pop_value(error_code& ec) {
+  // The frame on top is complete: it is a value of the one below.
+  bool pop() {
     --depth_;
-    return after_value(ec);
+    after_value();
+    return true;
   }
 
   // A value of the frame now on top is complete.
-  bool after_value(error_code&) {
-    if (depth_ == 0) return true;
+  void after_value() {
+    if (depth_ == 0) return;
     Frame& top = frames_[depth_ - 1];
     if (top.type == Frame::Type::Root)
       ++top.index;
     else if (top.type == Frame::Type::Object)
       top.pending = nullptr, top.skip_pending = false;
-    return true;
   }
 
   // What the next value of `top` must be, and where it goes. `spec` stays null for a value
@@ -283,7 +276,8 @@ class CallHandler {
     void* place = nullptr;
     if (!expect(top, spec, place)) return give_up(ec);
     if (spec && !put(*spec, place)) return give_up(ec);
-    return after_value(ec);
+    after_value();
+    return true;
   }
 
   static bool in_bounds(const ValueSpec& spec, double v) {
@@ -308,8 +302,8 @@ class CallHandler {
     void* place = nullptr;
     if (!expect(top, spec, place)) return false;
     if (spec && !put_string(*spec, place, s)) return false;
-    error_code unused;
-    return after_value(unused);
+    after_value();
+    return true;
   }
 
   // Elements 1 and 2 of the frame: the message id and the action.
