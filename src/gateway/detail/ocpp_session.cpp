@@ -74,6 +74,15 @@ class BasicOcppSession final : public OcppSession, public std::enable_shared_fro
   void start_next_command();
   Result<std::string> send_call(ocpp::v16::Action action, boost::json::value payload,
                                 ocpp::v16::CentralSystemSession::CallReply reply);
+  // Idle check (ours, not Beast's: Beast re-arms its timer on every read, a timer cancellation
+  // and an aborted handler per message). A periodic tick pings a pile silent for half the idle
+  // timeout and closes one silent for all of it.
+  void start_idle_check();
+  void on_idle_tick();
+  void heard(std::chrono::steady_clock::time_point at) {  // a frame or a pong from the pile
+    last_heard_ = at;
+    ping_outstanding_ = false;
+  }
 
   // On the bare socket: after the upgrade the WebSocket layer's own timeouts apply, so
   // beast::tcp_stream's per-operation timer bookkeeping would be paid for nothing.
@@ -91,14 +100,9 @@ class BasicOcppSession final : public OcppSession, public std::enable_shared_fro
   std::deque<QueuedCommand> commands_;
   bool command_running_ = false;
   Timer call_timer_;  // the outstanding server CALL's timeout
-  // Idle check (the idle timeout is ours, not Beast's: Beast re-arms its timer on every read,
-  // a timer cancellation and an aborted handler per message). A periodic tick pings a pile
-  // silent for half the idle timeout and closes one silent for all of it.
-  void start_idle_check();
-  void on_idle_tick();
   Timer idle_timer_;
   std::chrono::steady_clock::time_point last_heard_{};  // any frame from the pile, pongs too
-  bool ping_outstanding_ = false;
+  bool ping_outstanding_ = false;  // sent, and nothing heard since
   bool ping_in_flight_ = false;
   bool idle_closed_ = false;
 };
@@ -190,8 +194,7 @@ void BasicOcppSession<Executor>::on_read(beast::error_code ec, std::size_t) {
     return;
   }
   const auto now = TokenBucket::Clock::now();
-  last_heard_ = now;
-  ping_outstanding_ = false;
+  heard(now);
   if (!ws_.got_text()) {
     // OCPP-J §3: messages are text frames. Binary is a protocol violation → close 1003.
     spdlog::warn("ocpp.closed pile={} reason=\"binary frame\" code=1003", pile_);
@@ -354,10 +357,8 @@ template <class Executor>
 void BasicOcppSession<Executor>::start_idle_check() {
   last_heard_ = std::chrono::steady_clock::now();
   // Pongs and pings count as hearing from the pile; Beast answers pings itself.
-  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
-    last_heard_ = std::chrono::steady_clock::now();
-    ping_outstanding_ = false;
-  });
+  ws_.control_callback(
+      [this](websocket::frame_type, beast::string_view) { heard(std::chrono::steady_clock::now()); });
   on_idle_tick();
 }
 
