@@ -27,6 +27,7 @@ Status load_toml(const std::string& path, ServeConfig& c) {
       "data-dir", "listen-ocpp", "listen-api", "listen-ykc", "log-level", "log-json", "threads",
       "heartbeat-interval", "max-message-bytes", "messages-per-second", "message-burst",
       "ocpp-call-timeout", "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full",
+      "commit-delay",
       "jobs-max-in-flight", "jobs-piles-per-second",
       "events-telemetry-interval", "events-queue-events", "events-queue-bytes",
       "events-ticket-ttl", "web-root", "ykc-heartbeat-timeout", "ykc-command-timeout", "ykc-frames-per-second",
@@ -51,6 +52,9 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   read(t, "idle-timeout", c.idle_timeout_s);
   read(t, "accept-unknown-id-tags", c.accept_unknown_id_tags);
   read(t, "synchronous-full", c.synchronous_full);
+  read(t, "commit-delay", c.commit_delay_us);
+  if (c.commit_delay_us < 0 || c.commit_delay_us > 100000)
+    return fail("config_invalid", path + ": commit-delay must be 0..100000 microseconds");
   read(t, "jobs-max-in-flight", c.jobs_max_in_flight);
   read(t, "jobs-piles-per-second", c.jobs_piles_per_second);
   read(t, "events-telemetry-interval", c.events_telemetry_interval_ms);

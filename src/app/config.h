@@ -34,6 +34,7 @@ struct ServeConfig {
   double jobs_piles_per_second = 50;
   // Store
   bool synchronous_full = true;
+  int commit_delay_us = 500;  // the writer's commit window under concurrent load (docs/storage.md)
   // Live events (GET /api/v1/events)
   int events_telemetry_interval_ms = 1000;  // at most one telemetry event per pile this often
   std::size_t events_queue_events = 4096;   // per client; a client beyond either limit is dropped

@@ -45,6 +45,9 @@ void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config
   cmd.add_option("--idle-timeout", c.idle_timeout_s, "Close connections silent for this long (s)");
   cmd.add_flag("--accept-unknown-id-tags", c.accept_unknown_id_tags, "Authorize id tags not in the table");
   cmd.add_option("--synchronous-full", c.synchronous_full, "SQLite synchronous=FULL (true) or NORMAL");
+  cmd.add_option("--commit-delay", c.commit_delay_us,
+                 "Under concurrent writes, wait up to this many microseconds so more share one commit (0 = never)")
+      ->check(CLI::Range(0, 100000));
   cmd.add_option("--events-telemetry-interval", c.events_telemetry_interval_ms,
                  "Live events: at most one telemetry event per pile per this many ms")
       ->check(CLI::NonNegativeNumber);

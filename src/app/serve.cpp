@@ -104,6 +104,7 @@ int run_serve(const ServeConfig& c) {
   store::SqliteOptions store_options;
   store_options.path = (std::filesystem::path(c.data_dir) / "chargeplane.db").string();
   store_options.synchronous_full = c.synchronous_full;
+  store_options.commit_delay_us = c.commit_delay_us;
   store_options.metrics = &metrics;
   auto opened = store::open_sqlite(store_options);
   if (!opened) {

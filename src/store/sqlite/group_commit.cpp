@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <utility>
@@ -54,7 +55,8 @@ GroupCommitWriter::GroupCommitWriter(Db db, WriteOps ops, TelemetryIndexer index
       indexer_(std::move(indexer)),
       sql_(std::move(statements)),
       capacity_(options.queue_capacity > 0 ? options.queue_capacity : 1),
-      max_group_(options.max_batches_per_commit > 0 ? options.max_batches_per_commit : 1) {
+      max_group_(options.max_batches_per_commit > 0 ? options.max_batches_per_commit : 1),
+      commit_delay_(std::max(options.commit_delay, std::chrono::microseconds{0})) {
   if (Metrics* m = options.metrics) {
     metrics_.commit_seconds = &m->histogram("chargeplane_store_commit_seconds",
                                             "Time from BEGIN to the end of COMMIT of one group");
@@ -98,8 +100,11 @@ void GroupCommitWriter::enqueue(Pending p) {
   queue_.push_back(std::move(p));
   ++accepted_;
   if (metrics_.queue_depth) metrics_.queue_depth->set(static_cast<std::int64_t>(queue_.size()));
+  // The writer waits for a first batch, or for a full group inside a commit window: waking it
+  // on every other submission would only cost a futex call each.
+  const bool wake = queue_.size() == 1 || queue_.size() == max_group_;
   lock.unlock();
-  has_work_.notify_one();
+  if (wake) has_work_.notify_one();
 }
 
 bool GroupCommitWriter::on_writer_thread() const {
@@ -118,7 +123,12 @@ void GroupCommitWriter::flush() {
   std::unique_lock lock(mu_);
   if (std::this_thread::get_id() == writer_id_) return;  // from a `done`: would wait for itself
   const std::uint64_t target = accepted_;
+  ++flushing_;
+  lock.unlock();
+  has_work_.notify_one();  // ends a commit window now
+  lock.lock();
   progressed_.wait(lock, [&] { return completed_ >= target; });
+  --flushing_;
 }
 
 void GroupCommitWriter::close() {
@@ -149,6 +159,9 @@ void GroupCommitWriter::run() {
       std::unique_lock lock(mu_);
       has_work_.wait(lock, [&] { return closing_ || !queue_.empty(); });
       if (queue_.empty()) return;  // closing and drained
+      if (commit_delay_.count() > 0 && previous_group_size_ > 1)
+        has_work_.wait_for(lock, commit_delay_,
+                           [&] { return closing_ || flushing_ > 0 || queue_.size() >= max_group_; });
       const std::size_t n = std::min(queue_.size(), max_group_);
       for (std::size_t i = 0; i < n; ++i) {
         group_.push_back(std::move(queue_.front()));
@@ -157,6 +170,7 @@ void GroupCommitWriter::run() {
       if (metrics_.queue_depth) metrics_.queue_depth->set(static_cast<std::int64_t>(queue_.size()));
     }
     has_room_.notify_all();
+    previous_group_size_ = group_.size();
     commit_group();
     {
       std::lock_guard lock(mu_);

@@ -220,6 +220,76 @@ TEST(SqliteGroupCommit, MaxBatchesPerCommitSplitsGroups) {
   EXPECT_EQ(store->stats().commits - before, 1u + 4u);  // the gate, then 10+10+10+5
 }
 
+// Holds the writer once more so that `n` batches queue up and commit together: the next group
+// then follows a group of more than one batch, which is when a commit window applies.
+void commit_a_group_of(Store& store, int n) {
+  WriterGate gate;
+  gate.hold(store);
+  for (int i = 0; i < n; ++i) store.submit({TouchPile{"CP", at(i)}}, nullptr);
+  gate.release();
+  store.flush();
+}
+
+double seconds_for_one_batch(Store& store) {
+  const auto start = std::chrono::steady_clock::now();
+  std::promise<void> done;
+  store.submit({TouchPile{"CP", at(100)}}, [&](const Status&) { done.set_value(); });
+  done.get_future().wait();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+TEST(SqliteGroupCommit, CommitWindowHoldsTheGroupAfterAConcurrentOne) {
+  TempDir dir;
+  auto o = options_in(dir);
+  o.commit_delay_us = 300'000;
+  auto store = open_or_die(o);
+  commit_a_group_of(*store, 3);
+  // The writer now waits for company before committing: the lone batch is acknowledged only
+  // once the window has passed (a lower bound, which no scheduler can shorten).
+  EXPECT_GE(seconds_for_one_batch(*store), 0.3);
+  // Batches arriving during a window share its commit.
+  const auto before = store->stats().commits;
+  commit_a_group_of(*store, 3);
+  std::atomic<int> done{0};
+  for (int i = 0; i < 20; ++i) {
+    store->submit({TouchPile{"CP", at(i)}}, [&](const Status&) { ++done; });
+    std::this_thread::sleep_for(1ms);
+  }
+  while (done.load() < 20) std::this_thread::sleep_for(1ms);
+  // The gate and the group of 3, then the 20 batches: 20 ms of arrivals fit in one 300 ms
+  // window, unless the scheduler stalled this thread for longer than that.
+  EXPECT_LE(store->stats().commits - before, 2u + 2u);
+}
+
+TEST(SqliteGroupCommit, CommitWindowDoesNotDelayALoneSubmitter) {
+  TempDir dir;
+  auto o = options_in(dir);
+  o.commit_delay_us = 5'000'000;
+  auto store = open_or_die(o);
+  // Every group holds one batch, so none waits for the 5 s window.
+  double total = 0;
+  for (int i = 0; i < 5; ++i) total += seconds_for_one_batch(*store);
+  EXPECT_LT(total, 5.0);
+}
+
+TEST(SqliteGroupCommit, FlushAndCloseEndACommitWindow) {
+  TempDir dir;
+  auto o = options_in(dir);
+  o.commit_delay_us = 10'000'000;
+  auto store = open_or_die(o);
+  commit_a_group_of(*store, 3);  // its flush ended the window it opened
+  std::atomic<int> done{0};
+  const auto start = std::chrono::steady_clock::now();
+  store->submit({TouchPile{"CP", at(1)}}, [&](const Status&) { ++done; });
+  store->flush();
+  EXPECT_EQ(done.load(), 1);
+  commit_a_group_of(*store, 3);
+  store->submit({TouchPile{"CP", at(2)}}, [&](const Status&) { ++done; });
+  store->close();
+  EXPECT_EQ(done.load(), 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
 TEST(SqliteGroupCommit, FlushWaitsForEverythingSubmittedBefore) {
   TempDir dir;
   auto store = open_or_die(options_in(dir));
