@@ -147,6 +147,7 @@ void WriteOps::forget_since(std::size_t mark) {
   piles_.clear();
   measurands_.clear();
   attributes_.clear();
+  recent_.clear();
   if (mark < telemetry_rows_.size()) telemetry_rows_.resize(mark);
 }
 
@@ -285,23 +286,29 @@ Status WriteOps::apply_one(const InsertTelemetry& op) {
       pile = *id;
     }
     packed_.clear();
-    for (const domain::SampledValue& v : sample.values) {
-      auto measurand = intern(measurands_, find_measurand_, insert_measurand_, v.measurand,
-                              [&](Stmt& q) { q.bind(1, v.measurand); });
-      if (!measurand) return fail(measurand.error());
-      // \x1f (unit separator) cannot appear in these short protocol tokens, so the key is unique.
-      attr_key_.clear();
-      attr_key_.append(v.phase).append(1, '\x1f').append(v.unit).append(1, '\x1f');
-      attr_key_.append(v.context).append(1, '\x1f').append(v.location);
-      auto attributes = intern(attributes_, find_attr_, insert_attr_, attr_key_, [&](Stmt& q) {
-        q.bind(1, v.phase);
-        q.bind(2, v.unit);
-        q.bind(3, v.context);
-        q.bind(4, v.location);
-      });
-      if (!attributes) return fail(attributes.error());
-      packed_.push_back({static_cast<std::uint64_t>(*measurand),
-                         static_cast<std::uint64_t>(*attributes), v.raw.empty() ? v.value : 0.0,
+    if (recent_.size() < sample.values.size()) recent_.resize(sample.values.size());
+    for (std::size_t i = 0; i < sample.values.size(); ++i) {
+      const domain::SampledValue& v = sample.values[i];
+      RecentValue& recent = recent_[i];
+      if (!recent.matches(v)) {
+        auto measurand = intern(measurands_, find_measurand_, insert_measurand_, v.measurand,
+                                [&](Stmt& q) { q.bind(1, v.measurand); });
+        if (!measurand) return fail(measurand.error());
+        // \x1f (unit separator) cannot appear in these short protocol tokens, so the key is unique.
+        attr_key_.clear();
+        attr_key_.append(v.phase).append(1, '\x1f').append(v.unit).append(1, '\x1f');
+        attr_key_.append(v.context).append(1, '\x1f').append(v.location);
+        auto attributes = intern(attributes_, find_attr_, insert_attr_, attr_key_, [&](Stmt& q) {
+          q.bind(1, v.phase);
+          q.bind(2, v.unit);
+          q.bind(3, v.context);
+          q.bind(4, v.location);
+        });
+        if (!attributes) return fail(attributes.error());
+        recent = {v.measurand, v.phase, v.unit, v.context, v.location, *measurand, *attributes};
+      }
+      packed_.push_back({static_cast<std::uint64_t>(recent.measurand_id),
+                         static_cast<std::uint64_t>(recent.attributes_id), v.raw.empty() ? v.value : 0.0,
                          v.raw});
     }
     encode_sample(packed_, blob_);

@@ -100,6 +100,18 @@ class WriteOps {
   Stmt insert_command_, update_command_, finish_open_commands_;
   Stmt find_tpile_, insert_tpile_, find_measurand_, insert_measurand_, find_attr_, insert_attr_;
   KeyCache piles_, measurands_, attributes_;
+  // The dictionary ids of the value at each position of the previous sample: piles report the
+  // same measurands in the same order every time, so comparing five short strings usually
+  // replaces two hash lookups. Cleared with the caches.
+  struct RecentValue {
+    std::string measurand, phase, unit, context, location;
+    std::int64_t measurand_id = 0, attributes_id = 0;
+    bool matches(const domain::SampledValue& v) const {
+      return measurand_id != 0 && measurand == v.measurand && phase == v.phase && unit == v.unit &&
+             context == v.context && location == v.location;
+    }
+  };
+  std::vector<RecentValue> recent_;
   // Reused buffers, so steady-state inserts allocate nothing.
   std::string attr_key_;  // phase \x1f unit \x1f context \x1f location
   std::vector<PackedValue> packed_;

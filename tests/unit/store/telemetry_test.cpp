@@ -1,4 +1,6 @@
 // Packed telemetry: one row per sample, values expanded on read (sample_codec.h).
+#include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "store_test_support.h"
@@ -35,6 +37,30 @@ TEST_F(SqliteTelemetry, SampleWithEightValuesIsOneRow) {
   auto rows = store_->telemetry(telemetry_query("CP-1"));
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->size(), 8u);
+}
+
+// The writer reuses the dictionary ids of the value at the same position in the previous
+// sample when it reads the same: a value that moved, or differs in one attribute only, must
+// still be stored with its own.
+TEST_F(SqliteTelemetry, ValuesThatChangePlaceOrOneAttributeKeepTheirOwnIds) {
+  domain::SampledValue l1 = sampled(16, "Current.Import"), l2 = l1;
+  l1.phase = "L1";
+  l2.phase = "L2";
+  l2.value = 17;
+  domain::SampledValue body = sampled(31, "Temperature"), ev = body;
+  ev.location = "EV";
+  ev.value = 29;
+  must_write({insert_telemetry("CP-1", 1000, {l1, body})});
+  must_write({insert_telemetry("CP-1", 2000, {l2, ev})});
+  must_write({insert_telemetry("CP-1", 3000, {body, l1})});
+  auto rows = store_->telemetry(telemetry_query("CP-1"));
+  ASSERT_TRUE(rows);
+  std::vector<std::string> got;
+  for (const TelemetryRow& r : *rows)
+    got.push_back(fmt::format("{} {} {} {} {}", to_millis(r.at), r.measurand, r.phase, r.location, r.value));
+  EXPECT_THAT(got, ::testing::UnorderedElementsAre("1000 Current.Import L1 Outlet 16", "1000 Temperature  Outlet 31",
+                                        "2000 Current.Import L2 Outlet 17", "2000 Temperature  EV 29",
+                                        "3000 Temperature  Outlet 31", "3000 Current.Import L1 Outlet 16"));
 }
 
 TEST_F(SqliteTelemetry, RawValuesSurviveWithTheirAttributes) {
