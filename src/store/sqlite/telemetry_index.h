@@ -64,7 +64,8 @@ class TelemetryIndexer {
   Result<std::int64_t> insert_from_sql(std::int64_t upto);
 
   TelemetryIndexOptions options_;
-  Stmt begin_, commit_, rollback_, max_id_, count_above_, insert_, insert_one_, set_watermark_;
+  static constexpr std::size_t kRowsPerInsert = 64;  // rows of `insert_many_`
+  Stmt begin_, commit_, rollback_, max_id_, count_above_, insert_, insert_one_, insert_many_, set_watermark_;
   std::int64_t watermark_ = 0;
   std::int64_t pending_ = 0;                 // rows above the watermark
   std::vector<TelemetryRowKey> keys_;        // rows committed by this process above the watermark

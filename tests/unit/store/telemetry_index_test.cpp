@@ -152,6 +152,18 @@ TEST(TelemetryIndexer, BuildsBatchesFromTheCommittedRowKeysWhenTheyCoverEveryRow
   f.expect_index_matches_table();
 }
 
+TEST(TelemetryIndexer, ABatchFromMemoryGoesInByWholeChunksAndTheRest) {
+  Fixture f(0);
+  const auto t0 = Clock::now();
+  auto ix = f.indexer({1, std::chrono::seconds(30), 1000}, t0);
+  ix.committed(f.insert_rows(150), t0);  // two chunks of 64 rows, then 22 one by one
+  auto run = ix.run(t0);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(*run, 150);
+  EXPECT_EQ(ix.pending(), 0);
+  f.expect_index_matches_table();
+}
+
 TEST(TelemetryIndexer, FallsBackToSqlWhenTheKeysMissARowAndReturnsToMemoryOnceCaughtUp) {
   Fixture f(0);
   const auto t0 = Clock::now();
