@@ -373,9 +373,11 @@ struct SqliteOptions {
   bool synchronous_full = true;     // PRAGMA synchronous=FULL (durable across power loss)
   std::size_t queue_capacity = 65536;   // batches waiting for the writer
   std::size_t max_batches_per_commit = 4096;
-  // Commit window (docs/storage.md): after a group of more than one batch, the writer waits up
-  // to this long for more before it commits. 0 = commit as soon as anything is queued.
+  // Commit window (docs/storage.md): after a group of at least commit_window_after_group
+  // batches, the writer waits up to this long for more before it commits. 0 = commit as soon
+  // as anything is queued.
   std::int64_t commit_delay_us = 0;
+  std::size_t commit_window_after_group = 32;
   std::size_t rejected_frames_kept = 10000;
   std::size_t reader_connections = 4;  // read-only connections shared by all reading threads
   // The (pile, ts) index of telemetry is built in sorted batches (docs/storage.md): once this

@@ -56,7 +56,8 @@ GroupCommitWriter::GroupCommitWriter(Db db, WriteOps ops, TelemetryIndexer index
       sql_(std::move(statements)),
       capacity_(options.queue_capacity > 0 ? options.queue_capacity : 1),
       max_group_(options.max_batches_per_commit > 0 ? options.max_batches_per_commit : 1),
-      commit_delay_(std::max(options.commit_delay, std::chrono::microseconds{0})) {
+      commit_delay_(std::max(options.commit_delay, std::chrono::microseconds{0})),
+      window_after_group_(std::max<std::size_t>(options.commit_window_after_group, 2)) {
   if (Metrics* m = options.metrics) {
     metrics_.commit_seconds = &m->histogram("chargeplane_store_commit_seconds",
                                             "Time from BEGIN to the end of COMMIT of one group");
@@ -159,9 +160,7 @@ void GroupCommitWriter::run() {
       std::unique_lock lock(mu_);
       has_work_.wait(lock, [&] { return closing_ || !queue_.empty(); });
       if (queue_.empty()) return;  // closing and drained
-      if (commit_delay_.count() > 0 && previous_group_size_ > 1)
-        has_work_.wait_for(lock, commit_delay_,
-                           [&] { return closing_ || flushing_ > 0 || queue_.size() >= max_group_; });
+      if (commit_delay_.count() > 0 && previous_group_size_ >= window_after_group_) wait_for_company(lock);
       const std::size_t n = std::min(queue_.size(), max_group_);
       for (std::size_t i = 0; i < n; ++i) {
         group_.push_back(std::move(queue_.front()));
@@ -179,6 +178,20 @@ void GroupCommitWriter::run() {
     progressed_.notify_all();
     group_.clear();
     maintain_telemetry_index();
+  }
+}
+
+void GroupCommitWriter::wait_for_company(std::unique_lock<std::mutex>& lock) {
+  // In quarters of the window: a quarter in which nothing arrived means the burst is over (the
+  // submitters are waiting for this very commit), and waiting on would only add latency.
+  const auto deadline = std::chrono::steady_clock::now() + commit_delay_;
+  const auto quarter = std::max(commit_delay_ / 4, std::chrono::microseconds{1});
+  const auto done = [&] { return closing_ || flushing_ > 0 || queue_.size() >= max_group_; };
+  for (std::size_t seen = queue_.size();;) {
+    const auto until = std::min(deadline, std::chrono::steady_clock::now() + quarter);
+    if (has_work_.wait_until(lock, until, done)) return;
+    if (until == deadline || queue_.size() == seen) return;
+    seen = queue_.size();
   }
 }
 

@@ -6,12 +6,14 @@
 // batch inside its own SAVEPOINT, so the failing batch rolls back alone and only its `done`
 // sees the error. If COMMIT fails, every batch of the group gets the error.
 //
-// Commit window: when the previous group held more than one batch (batches are arriving
-// concurrently), the writer waits up to `commit_delay` before taking the next group, so more
-// batches share one COMMIT and its fsync (fewer syscalls, less CPU and disk wear per batch, at
-// the cost of that much added latency under load). After a group of one batch it does not wait,
-// so a lone submitter sees no delay. A full group (max_batches_per_commit), flush() or close()
-// ends the wait at once.
+// Commit window: when the previous group held at least `commit_window_after_group` batches
+// (many submitters at once), the writer waits up to `commit_delay` before taking the next
+// group, so more batches share one COMMIT and its fsync (fewer syscalls, less CPU and disk wear
+// per batch, at the cost of up to that much added latency under load). It stops waiting as
+// soon as a quarter of the window passes with no new batch: the submitters are then all waiting
+// for this commit. Below that group size it does not wait: with a few submitters each waiting
+// for its acknowledgement before sending more, a wait would only slow them down. A full group
+// (max_batches_per_commit), flush() or close() end the wait at once.
 //
 // Back-pressure: submit() blocks while the queue is full; nothing is dropped. A `done` may call
 // submit() (it never blocks on the writer's own thread) but must not call flush() or close().
@@ -37,6 +39,7 @@ struct WriterOptions {
   std::size_t queue_capacity = 65536;
   std::size_t max_batches_per_commit = 4096;
   std::chrono::microseconds commit_delay{0};  // the commit window (header comment); 0 = none
+  std::size_t commit_window_after_group = 32;  // … opened only after a group at least this big
   Metrics* metrics = nullptr;
   TelemetryIndexOptions telemetry_index;
 };
@@ -92,6 +95,8 @@ class GroupCommitWriter {
   void finish_group(bool committed);
   // Between groups: the deferred telemetry index, when due (telemetry_index.h).
   void maintain_telemetry_index();
+  // The commit window (see the top): waits with `lock` held on entry and exit.
+  void wait_for_company(std::unique_lock<std::mutex>& lock);
 
   Db db_;
   WriteOps ops_;
@@ -100,6 +105,7 @@ class GroupCommitWriter {
   const std::size_t capacity_;
   const std::size_t max_group_;
   const std::chrono::microseconds commit_delay_;
+  const std::size_t window_after_group_;
   Instruments metrics_;
 
   mutable std::mutex mu_;

@@ -138,7 +138,7 @@ Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
   auto writer = sqlite::GroupCommitWriter::start(
       std::move(*db), std::move(*ops),
       {options.queue_capacity, options.max_batches_per_commit,
-       std::chrono::microseconds(options.commit_delay_us), options.metrics,
+       std::chrono::microseconds(options.commit_delay_us), options.commit_window_after_group, options.metrics,
        {options.telemetry_index_batch, std::chrono::milliseconds(options.telemetry_index_delay_ms)}});
   if (!writer) return fail(writer.error());
   return std::unique_ptr<Store>(std::make_unique<sqlite::SqliteStore>(

@@ -221,7 +221,7 @@ TEST(SqliteGroupCommit, MaxBatchesPerCommitSplitsGroups) {
 }
 
 // Holds the writer once more so that `n` batches queue up and commit together: the next group
-// then follows a group of more than one batch, which is when a commit window applies.
+// then follows a group of `n`, after which the tests' commit window (from 3) applies.
 void commit_a_group_of(Store& store, int n) {
   WriterGate gate;
   gate.hold(store);
@@ -242,11 +242,13 @@ TEST(SqliteGroupCommit, CommitWindowHoldsTheGroupAfterAConcurrentOne) {
   TempDir dir;
   auto o = options_in(dir);
   o.commit_delay_us = 300'000;
+  o.commit_window_after_group = 3;
   auto store = open_or_die(o);
   commit_a_group_of(*store, 3);
   // The writer now waits for company before committing: the lone batch is acknowledged only
-  // once the window has passed (a lower bound, which no scheduler can shorten).
-  EXPECT_GE(seconds_for_one_batch(*store), 0.3);
+  // once a quarter of the window has passed with nothing else arriving (a lower bound, which
+  // no scheduler can shorten).
+  EXPECT_GE(seconds_for_one_batch(*store), 0.075);
   // Batches arriving during a window share its commit.
   const auto before = store->stats().commits;
   commit_a_group_of(*store, 3);
@@ -261,21 +263,39 @@ TEST(SqliteGroupCommit, CommitWindowHoldsTheGroupAfterAConcurrentOne) {
   EXPECT_LE(store->stats().commits - before, 2u + 2u);
 }
 
-TEST(SqliteGroupCommit, CommitWindowDoesNotDelayALoneSubmitter) {
+TEST(SqliteGroupCommit, CommitWindowEndsAfterAQuarterWithNoArrival) {
+  TempDir dir;
+  auto o = options_in(dir);
+  o.commit_delay_us = 4'000'000;
+  o.commit_window_after_group = 3;
+  auto store = open_or_die(o);
+  commit_a_group_of(*store, 3);
+  // Nothing follows the lone batch: the writer stops waiting after 1 s, not 4.
+  const double waited = seconds_for_one_batch(*store);
+  EXPECT_GE(waited, 1.0);
+  EXPECT_LT(waited, 3.5);
+}
+
+TEST(SqliteGroupCommit, CommitWindowDoesNotDelayALoneSubmitterNorFewSubmitters) {
   TempDir dir;
   auto o = options_in(dir);
   o.commit_delay_us = 5'000'000;
+  o.commit_window_after_group = 3;
   auto store = open_or_die(o);
-  // Every group holds one batch, so none waits for the 5 s window.
+  // Every group holds one batch, or two (below the window's threshold of 3), so none waits
+  // for the window (a quarter of it would be 1.25 s).
   double total = 0;
   for (int i = 0; i < 5; ++i) total += seconds_for_one_batch(*store);
-  EXPECT_LT(total, 5.0);
+  commit_a_group_of(*store, 2);
+  total += seconds_for_one_batch(*store);
+  EXPECT_LT(total, 1.25);
 }
 
 TEST(SqliteGroupCommit, FlushAndCloseEndACommitWindow) {
   TempDir dir;
   auto o = options_in(dir);
   o.commit_delay_us = 10'000'000;
+  o.commit_window_after_group = 3;
   auto store = open_or_die(o);
   commit_a_group_of(*store, 3);  // its flush ended the window it opened
   std::atomic<int> done{0};
