@@ -230,6 +230,14 @@ void commit_a_group_of(Store& store, int n) {
   store.flush();
 }
 
+// A store whose commit window (of `delay_us`) opens after any group of 3 batches or more.
+std::unique_ptr<Store> open_with_window(const TempDir& dir, std::int64_t delay_us) {
+  auto o = options_in(dir);
+  o.commit_delay_us = delay_us;
+  o.commit_window_after_group = 3;
+  return open_or_die(o);
+}
+
 double seconds_for_one_batch(Store& store) {
   const auto start = std::chrono::steady_clock::now();
   std::promise<void> done;
@@ -240,10 +248,7 @@ double seconds_for_one_batch(Store& store) {
 
 TEST(SqliteGroupCommit, CommitWindowHoldsTheGroupAfterAConcurrentOne) {
   TempDir dir;
-  auto o = options_in(dir);
-  o.commit_delay_us = 300'000;
-  o.commit_window_after_group = 3;
-  auto store = open_or_die(o);
+  auto store = open_with_window(dir, 300'000);
   commit_a_group_of(*store, 3);
   // The writer now waits for company before committing: the lone batch is acknowledged only
   // once a quarter of the window has passed with nothing else arriving (a lower bound, which
@@ -265,10 +270,7 @@ TEST(SqliteGroupCommit, CommitWindowHoldsTheGroupAfterAConcurrentOne) {
 
 TEST(SqliteGroupCommit, CommitWindowEndsAfterAQuarterWithNoArrival) {
   TempDir dir;
-  auto o = options_in(dir);
-  o.commit_delay_us = 4'000'000;
-  o.commit_window_after_group = 3;
-  auto store = open_or_die(o);
+  auto store = open_with_window(dir, 4'000'000);
   commit_a_group_of(*store, 3);
   // Nothing follows the lone batch: the writer stops waiting after 1 s, not 4.
   const double waited = seconds_for_one_batch(*store);
@@ -278,10 +280,7 @@ TEST(SqliteGroupCommit, CommitWindowEndsAfterAQuarterWithNoArrival) {
 
 TEST(SqliteGroupCommit, CommitWindowDoesNotDelayALoneSubmitterNorFewSubmitters) {
   TempDir dir;
-  auto o = options_in(dir);
-  o.commit_delay_us = 5'000'000;
-  o.commit_window_after_group = 3;
-  auto store = open_or_die(o);
+  auto store = open_with_window(dir, 5'000'000);
   // Every group holds one batch, or two (below the window's threshold of 3), so none waits
   // for the window (a quarter of it would be 1.25 s).
   double total = 0;
@@ -293,10 +292,7 @@ TEST(SqliteGroupCommit, CommitWindowDoesNotDelayALoneSubmitterNorFewSubmitters) 
 
 TEST(SqliteGroupCommit, FlushAndCloseEndACommitWindow) {
   TempDir dir;
-  auto o = options_in(dir);
-  o.commit_delay_us = 10'000'000;
-  o.commit_window_after_group = 3;
-  auto store = open_or_die(o);
+  auto store = open_with_window(dir, 10'000'000);
   commit_a_group_of(*store, 3);  // its flush ended the window it opened
   std::atomic<int> done{0};
   const auto start = std::chrono::steady_clock::now();
