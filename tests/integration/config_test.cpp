@@ -63,5 +63,16 @@ TEST(Config, OcppCallTimeoutOutsideItsRangeIsAStartupError) {
   std::remove(ok.c_str());
 }
 
+TEST(Config, CommitDelayIsAKeyAndAFlagWithinItsRange) {
+  const auto negative = write_config("commit-delay = -1\n");
+  EXPECT_THROW(ServerProcess server({"--config", negative}), std::runtime_error);
+  EXPECT_THROW(ServerProcess server({"--commit-delay", "100001"}), std::runtime_error);
+  std::remove(negative.c_str());
+  const auto ok = write_config("commit-delay = 2000\n");
+  ServerProcess server({"--config", ok});
+  EXPECT_EQ(boot_interval(server), 300);  // the default heartbeat: it serves piles as usual
+  std::remove(ok.c_str());
+}
+
 }  // namespace
 }  // namespace cp::testing
