@@ -69,6 +69,8 @@ GroupCommitWriter::GroupCommitWriter(Db db, WriteOps ops, TelemetryIndexer index
                                         "Telemetry rows added to the (pile, ts) index in batches");
     metrics_.index_seconds = &m->histogram("chargeplane_store_telemetry_index_seconds",
                                            "Time one telemetry index batch took");
+    metrics_.window_seconds = &m->histogram("chargeplane_store_commit_window_seconds",
+                                            "Time the writer waited in one commit window for more batches");
     for (std::size_t i = 0; i < std::variant_size_v<WriteOp>; ++i)
       metrics_.ops.push_back(&m->counter("chargeplane_store_ops_total",
                                          "Write operations committed", {{"op", op_name(i)}}));
@@ -184,15 +186,18 @@ void GroupCommitWriter::run() {
 void GroupCommitWriter::wait_for_company(std::unique_lock<std::mutex>& lock) {
   // In quarters of the window: a quarter in which nothing arrived means the burst is over (the
   // submitters are waiting for this very commit), and waiting on would only add latency.
-  const auto deadline = std::chrono::steady_clock::now() + commit_delay_;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + commit_delay_;
   const auto quarter = std::max(commit_delay_ / 4, std::chrono::microseconds{1});
   const auto done = [&] { return closing_ || flushing_ > 0 || queue_.size() >= max_group_; };
   for (std::size_t seen = queue_.size();;) {
     const auto until = std::min(deadline, std::chrono::steady_clock::now() + quarter);
-    if (has_work_.wait_until(lock, until, done)) return;
-    if (until == deadline || queue_.size() == seen) return;
+    if (has_work_.wait_until(lock, until, done) || until == deadline || queue_.size() == seen) break;
     seen = queue_.size();
   }
+  if (metrics_.window_seconds)
+    metrics_.window_seconds->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 void GroupCommitWriter::maintain_telemetry_index() {

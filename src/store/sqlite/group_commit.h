@@ -76,6 +76,7 @@ class GroupCommitWriter {
     Gauge* queue_depth = nullptr;
     Counter* indexed_rows = nullptr;
     Histogram* index_seconds = nullptr;
+    Histogram* window_seconds = nullptr;
     std::vector<Counter*> ops;  // indexed like WriteOp's alternatives
   };
   struct Statements {

@@ -364,6 +364,21 @@ TEST(SqliteGroupCommit, PublishesMetrics) {
   EXPECT_NE(text.find("chargeplane_store_commits_total 1"), std::string::npos);
   EXPECT_NE(text.find("chargeplane_store_commit_seconds_count 1"), std::string::npos);
   EXPECT_NE(text.find("chargeplane_store_queue_depth 0"), std::string::npos);
+  EXPECT_NE(text.find("chargeplane_store_commit_window_seconds_count 0"), std::string::npos);
+}
+
+TEST(SqliteGroupCommit, CountsTheCommitWindowsItWaitedIn) {
+  TempDir dir;
+  Metrics metrics;
+  auto o = options_in(dir);
+  o.metrics = &metrics;
+  o.commit_delay_us = 40'000;
+  o.commit_window_after_group = 3;
+  auto store = open_or_die(o);
+  commit_a_group_of(*store, 3);  // no window before it: the previous group was the gate alone
+  seconds_for_one_batch(*store);  // waits in one window
+  const std::string text = metrics.render_prometheus();
+  EXPECT_NE(text.find("chargeplane_store_commit_window_seconds_count 1"), std::string::npos) << text;
 }
 
 }  // namespace
