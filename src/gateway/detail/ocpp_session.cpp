@@ -17,8 +17,10 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <optional>
 
 #include "core/result.h"
+#include "gateway/detail/command_queue.h"
 #include "gateway/detail/rate_limit.h"
 #include "protocol/ocpp/v16/central_system.h"
 #include "protocol/ocpp/v16/command_runner.h"
@@ -29,13 +31,6 @@ namespace cp::gateway::detail {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace asio = boost::asio;
-
-namespace {
-// Ends a command that never ran (queue full, connection gone).
-void complete(domain::CommandObserver& observer, std::string status, std::string detail) {
-  if (observer.done) observer.done(domain::CommandOutcome{std::move(status), std::move(detail), "", {}, {}, {}});
-}
-}  // namespace
 
 // The session on executor type `Executor`: the io_context's own executor, or a strand of it.
 template <class Executor>
@@ -66,10 +61,6 @@ class BasicOcppSession final : public OcppSession, public std::enable_shared_fro
   void close_with(websocket::close_reason reason);
   void finish(const char* why);
   // Commands (on the session's executor): queued behind the running one, run one at a time.
-  struct QueuedCommand {
-    domain::Command command;
-    domain::CommandObserver observer;
-  };
   void enqueue(QueuedCommand queued);
   void start_next_command();
   Result<std::string> send_call(ocpp::v16::Action action, boost::json::value payload,
@@ -97,8 +88,7 @@ class BasicOcppSession final : public OcppSession, public std::enable_shared_fro
   bool attached_ = false;
   bool closing_ = false;
   bool finished_ = false;
-  std::deque<QueuedCommand> commands_;
-  bool command_running_ = false;
+  CommandQueue commands_;
   Timer call_timer_;  // the outstanding server CALL's timeout
   Timer idle_timer_;
   std::chrono::steady_clock::time_point last_heard_{};  // any frame from the pile, pongs too
@@ -116,6 +106,7 @@ BasicOcppSession<Executor>::BasicOcppSession(Socket socket, std::string pile, st
       env_(std::move(env)),
       bucket_(env_->options.messages_per_second, env_->options.message_burst,
               TokenBucket::Clock::now()),
+      commands_(env_->options.max_queued_commands),
       call_timer_(ws_.get_executor()),
       idle_timer_(ws_.get_executor()) {}
 
@@ -267,23 +258,22 @@ void BasicOcppSession<Executor>::execute(domain::Command command, domain::Comman
 template <class Executor>
 void BasicOcppSession<Executor>::enqueue(QueuedCommand queued) {
   if (finished_ || closing_ || !adapter_)
-    return complete(queued.observer, "Offline", "the pile's connection is closing");
-  if (commands_.size() >= env_->options.max_queued_commands) {
-    spdlog::warn("ocpp.command_refused pile={} type={} reason=\"queue full\" queued={}", pile_,
-                 domain::command_type(queued.command), commands_.size());
-    return complete(queued.observer, "Busy",
-                    std::to_string(commands_.size()) + " commands are already waiting for this pile");
+    return end_unrun(queued.observer, "Offline", "the pile's connection is closing");
+  const char* type = domain::command_type(queued.command);
+  if (!commands_.admit(std::move(queued))) {
+    spdlog::warn("ocpp.command_refused pile={} type={} reason=\"queue full\" queued={}", pile_, type,
+                 commands_.waiting());
+    return;
   }
-  commands_.push_back(std::move(queued));
   start_next_command();
 }
 
 template <class Executor>
 void BasicOcppSession<Executor>::start_next_command() {
-  if (command_running_ || commands_.empty() || finished_) return;
-  QueuedCommand next = std::move(commands_.front());
-  commands_.pop_front();
-  command_running_ = true;
+  if (finished_) return;
+  std::optional<QueuedCommand> started = commands_.start();
+  if (!started) return;
+  QueuedCommand& next = *started;
   const std::string type = domain::command_type(next.command);
   std::weak_ptr<BasicOcppSession> weak = weak_from_this();
   domain::CommandObserver observer;
@@ -295,7 +285,7 @@ void BasicOcppSession<Executor>::start_next_command() {
     if (done) done(std::move(outcome));
     if (auto self = weak.lock()) {
       asio::post(self->ws_.get_executor(), [self] {
-        self->command_running_ = false;
+        self->commands_.finished();
         self->start_next_command();
       });
     }
@@ -405,11 +395,7 @@ void BasicOcppSession<Executor>::finish(const char* why) {
   idle_timer_.cancel();
   // The running command learns through its CALL (failed with Closed); queued ones never ran.
   if (adapter_) adapter_->on_closed();
-  while (!commands_.empty()) {
-    QueuedCommand queued = std::move(commands_.front());
-    commands_.pop_front();
-    complete(queued.observer, "Offline", "the connection closed before the command was sent");
-  }
+  commands_.close();
   if (attached_) {
     env_->open_sessions.add(-1);
     env_->fleet.disconnected(pile_, this);

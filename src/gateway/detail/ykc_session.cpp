@@ -4,6 +4,8 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "services/fleet.h"
 #include "services/pile_keys.h"
 
@@ -12,12 +14,6 @@ namespace cp::gateway::detail {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-namespace {
-void complete(domain::CommandObserver& observer, std::string status, std::string detail) {
-  if (observer.done) observer.done(domain::CommandOutcome{std::move(status), std::move(detail), "", {}, {}, {}});
-}
-}  // namespace
-
 YkcSession::YkcSession(tcp::socket socket, std::string remote, std::shared_ptr<YkcEnv> env)
     : socket_(std::move(socket)),
       remote_(std::move(remote)),
@@ -25,7 +21,8 @@ YkcSession::YkcSession(tcp::socket socket, std::string remote, std::shared_ptr<Y
       bucket_(env_->options.frames_per_second, env_->options.frame_burst, TokenBucket::Clock::now()),
       heartbeat_timer_(socket_.get_executor()),
       command_timer_(socket_.get_executor()),
-      last_frame_(std::chrono::steady_clock::now()) {}
+      last_frame_(std::chrono::steady_clock::now()),
+      commands_(env_->options.max_queued_commands) {}
 
 YkcSession::~YkcSession() = default;
 
@@ -170,22 +167,21 @@ void YkcSession::execute(domain::Command command, domain::CommandObserver observ
 
 void YkcSession::enqueue(QueuedCommand queued) {
   if (finished_ || closing_ || !adapter_ || !adapter_->logged_in())
-    return complete(queued.observer, "Offline", "the pile's connection is closing");
-  if (commands_.size() >= env_->options.max_queued_commands) {
-    spdlog::warn("ykc.command_refused pile={} type={} reason=\"queue full\" queued={}", pile_,
-                 domain::command_type(queued.command), commands_.size());
-    return complete(queued.observer, "Busy",
-                    std::to_string(commands_.size()) + " commands are already waiting for this pile");
+    return end_unrun(queued.observer, "Offline", "the pile's connection is closing");
+  const char* type = domain::command_type(queued.command);
+  if (!commands_.admit(std::move(queued))) {
+    spdlog::warn("ykc.command_refused pile={} type={} reason=\"queue full\" queued={}", pile_, type,
+                 commands_.waiting());
+    return;
   }
-  commands_.push_back(std::move(queued));
   start_next_command();
 }
 
 void YkcSession::start_next_command() {
-  if (command_running_ || commands_.empty() || finished_) return;
-  QueuedCommand next = std::move(commands_.front());
-  commands_.pop_front();
-  command_running_ = true;
+  if (finished_) return;
+  std::optional<QueuedCommand> started = commands_.start();
+  if (!started) return;
+  QueuedCommand& next = *started;
   const std::string type = domain::command_type(next.command);
   std::weak_ptr<YkcSession> weak = weak_from_this();
   domain::CommandObserver observer;
@@ -196,13 +192,13 @@ void YkcSession::start_next_command() {
     if (auto self = weak.lock()) {
       asio::post(self->socket_.get_executor(), [self] {
         self->command_timer_.cancel();
-        self->command_running_ = false;
+        self->commands_.finished();
         self->start_next_command();
       });
     }
   };
   adapter_->run_command(std::move(next.command), std::move(observer));
-  if (command_running_ && adapter_->command_waiting()) {
+  if (commands_.running() && adapter_->command_waiting()) {
     command_timer_.expires_after(env_->options.command_timeout);
     command_timer_.async_wait([weak](boost::system::error_code ec) {
       if (ec) return;
@@ -220,11 +216,7 @@ void YkcSession::finish(const char* why) {
   heartbeat_timer_.cancel();
   command_timer_.cancel();
   if (adapter_) adapter_->on_closed();  // the running command ends Offline
-  while (!commands_.empty()) {
-    QueuedCommand queued = std::move(commands_.front());
-    commands_.pop_front();
-    complete(queued.observer, "Offline", "the connection closed before the command was sent");
-  }
+  commands_.close();
   env_->open_sessions.add(-1);
   if (attached_) {
     env_->fleet.disconnected(pile_, this);

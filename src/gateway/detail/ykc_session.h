@@ -14,6 +14,7 @@
 
 #include "core/metrics.h"
 #include "core/time.h"
+#include "gateway/detail/command_queue.h"
 #include "gateway/detail/rate_limit.h"
 #include "gateway/ykc_listener.h"
 #include "protocol/ykc/pile_adapter.h"
@@ -62,10 +63,6 @@ class YkcSession final : public services::PileLink, public std::enable_shared_fr
   void arm_heartbeat_timer();
   void on_logged_in(const std::string& pile);
   void finish(const char* why);
-  struct QueuedCommand {
-    domain::Command command;
-    domain::CommandObserver observer;
-  };
   void enqueue(QueuedCommand queued);
   void start_next_command();
 
@@ -83,8 +80,7 @@ class YkcSession final : public services::PileLink, public std::enable_shared_fr
   bool attached_ = false;
   bool closing_ = false;
   bool finished_ = false;
-  std::deque<QueuedCommand> commands_;
-  bool command_running_ = false;
+  CommandQueue commands_;
 };
 
 }  // namespace cp::gateway::detail
