@@ -113,9 +113,10 @@ for server in $SERVERS; do
       fi
       ocpp_url="$(sed -n 's/.* ocpp=\([^ ]*\).*/\1/p' <<<"$line")"
       api_url="$(sed -n 's/.* api=\([^ ]*\).*/\1/p' <<<"$line")"
-      echo "bench: chargeplane: registering $IDLE_PILES piles through the API" >&2
+      registered=$(( IDLE_PILES > LOAD_PILES ? IDLE_PILES : LOAD_PILES ))  # both sets share the prefix
+      echo "bench: chargeplane: registering $registered piles through the API" >&2
       loadgen register --api "$api_url" --admin-password "$ADMIN_PASSWORD" --password "$PASSWORD" \
-        --piles "$IDLE_PILES" --prefix BENCH --concurrency 16 >&2
+        --piles "$registered" --prefix BENCH --concurrency 16 >&2
       bench_one "ChargePlane (SQLite)" "$ocpp_url" yes
       stop_server ;;
     *) echo "bench: unknown server $server" >&2; exit 2 ;;
