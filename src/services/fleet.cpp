@@ -225,7 +225,7 @@ void Fleet::connector_status(domain::ConnectorStatusChanged change, domain::Done
   store::ConnectorRecord record{change.pile,      change.connector,          change.status,
                                 change.error_code.empty() ? "NoError" : change.error_code,
                                 change.vendor_error_code, change.info, change.at};
-  store::WriteBatch batch{store::UpsertConnector{std::move(record)}};
+  auto batch = store::batch_of(1, store::UpsertConnector{std::move(record)});
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, change.pile, now, batch);
   auto event = events_ ? events_->render_connector_status(change, previous, now) : std::nullopt;
   store_.submit(std::move(batch), [this, event = std::move(event), done = std::move(done)](const Status& s) mutable {
@@ -257,7 +257,7 @@ void Fleet::transaction_started(domain::TransactionStarted start, domain::Reply<
   tx.meter_start_wh = start.meter_start_wh;
   tx.started = start.at;
   tx.external_id = start.external_id;
-  store::WriteBatch batch{store::StartTransaction{std::move(tx)}};
+  auto batch = store::batch_of(1, store::StartTransaction{std::move(tx)});
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, start.pile, now, batch);
   auto event = events_ ? events_->render_transaction_started(start, decision.transaction,
                                                              decision.authorization.status, now)
@@ -296,9 +296,9 @@ void Fleet::transaction_ended(domain::TransactionEnded end,
     if (auto stored = store_.transaction(end.transaction); stored && stored->has_value()) connector = (*stored)->connector;
   }
   auto event = events_ ? events_->render_transaction_ended(end, connector, now) : std::nullopt;
-  store::WriteBatch batch{store::StopTransaction{end.transaction, end.meter_stop_wh, end.at,
-                                                 end.reason.empty() ? "Local" : end.reason, end.id_tag,
-                                                 end.meter_start_wh}};
+  auto batch = store::batch_of(2, store::StopTransaction{end.transaction, end.meter_stop_wh, end.at,
+                                                        end.reason.empty() ? "Local" : end.reason, end.id_tag,
+                                                        end.meter_start_wh});
   const auto values = value_count(end.transaction_data);
   if (values > 0) {
     batch.emplace_back(store::InsertTelemetry{
@@ -331,9 +331,9 @@ void Fleet::telemetry(domain::TelemetrySampled sample, domain::Done done) {
   // One owner for the event: the store reads its samples (aliasing pointer, no copy) and the
   // live state takes them after COMMIT.
   auto shared = std::make_shared<const domain::TelemetrySampled>(std::move(sample));
-  store::WriteBatch batch{store::InsertTelemetry{
+  auto batch = store::batch_of(1, store::InsertTelemetry{
       shared->pile, shared->connector, shared->transaction,
-      std::shared_ptr<const std::vector<domain::MeterSample>>(shared, &shared->samples)}};
+      std::shared_ptr<const std::vector<domain::MeterSample>>(shared, &shared->samples)});
   touch_if_due(impl_->mu, impl_->last_seen_written, options_.last_seen_write_interval, shared->pile, now, batch);
   store_.submit(std::move(batch), [this, shared = std::move(shared), values, now, done = std::move(done)](const Status& s) {
     if (!s) {

@@ -51,7 +51,7 @@ void Fleet::transaction_recorded(domain::TransactionRecorded record, domain::Rep
   domain::TransactionEnded end{record.pile, tx.id, record.id_tag, record.meter_stop_wh, *tx.stop_reason, record.stopped,
                                {}};
   auto event = events_ ? events_->render_transaction_ended(end, record.connector, now) : std::nullopt;
-  store::WriteBatch batch{store::StartTransaction{tx}};
+  auto batch = store::batch_of(1, store::StartTransaction{tx});
   if (!record.transaction_data.empty())
     batch.emplace_back(store::InsertTelemetry{
         record.pile, record.connector, tx.id,

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -277,6 +278,15 @@ using WriteOp = std::variant<UpsertPile, DeletePile, RecordBoot, TouchPile, Upse
                              InsertCommand, UpdateCommand, FinishOpenCommands>;
 
 using WriteBatch = std::vector<WriteOp>;
+// A batch built by moving `ops` in, with room for `extra` more. `WriteBatch{op}` copies its op
+// (an initializer list is const), which the per-message paths cannot afford.
+template <class... Ops>
+WriteBatch batch_of(std::size_t extra, Ops&&... ops) {
+  WriteBatch batch;
+  batch.reserve(sizeof...(Ops) + extra);
+  (batch.emplace_back(std::forward<Ops>(ops)), ...);
+  return batch;
+}
 using WriteDone = std::function<void(const Status&)>;  // runs on the writer thread
 
 // ---- queries ----
