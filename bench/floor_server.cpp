@@ -3,7 +3,13 @@
 // with [3,"id",{}] without parsing JSON. Whatever ChargePlane spends above this per call is
 // the cost of its protocol, validation, services and storage.
 //
-//   floor_server [--port P] [--threads N]     prints "floor ready port=<P>" when listening
+// Two transports, same answers:
+//   default   Beast as its examples set it up: beast::tcp_stream with the suggested timeouts,
+//             one strand per connection, type-erased executors;
+//   --lean    what ChargePlane's own sessions use: websocket::stream directly on a socket typed
+//             on the io_context's executor, no tcp_stream timer, no strand (one I/O thread).
+//
+//   floor_server [--port P] [--threads N] [--lean]     prints "floor ready port=<P>" when listening
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
@@ -18,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -39,23 +46,30 @@ bool answer_for(std::string_view msg, std::string& out) {
   return true;
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+using LeanSocket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   explicit Session(tcp::socket&& s) : ws_(std::move(s)) {}
+  explicit Session(LeanSocket&& s) : ws_(std::move(s)) {}
 
   void start() {
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+      ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    else
+      ws_.auto_fragment(false);
     ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
       res.set(beast::http::field::sec_websocket_protocol, "ocpp1.6");
     }));
-    ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
+    ws_.async_accept([self = this->shared_from_this()](beast::error_code ec) {
       if (!ec) self->read();
     });
   }
 
  private:
   void read() {
-    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return;
       self->on_message();
     });
@@ -68,19 +82,19 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!reply) return read();
     // One message in, one out: the next read starts once the answer is written.
     ws_.text(true);
-    ws_.async_write(asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_write(asio::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (!ec) self->read();
     });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   beast::flat_buffer buffer_;
   std::string out_;
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& ioc, tcp::endpoint ep) : ioc_(ioc), acceptor_(ioc) {
+  Listener(asio::io_context& ioc, tcp::endpoint ep, bool lean) : ioc_(ioc), acceptor_(ioc), lean_(lean) {
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(ep);
@@ -88,8 +102,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
   void accept() {
+    if (lean_) {
+      acceptor_.async_accept(ioc_.get_executor(), [self = shared_from_this()](beast::error_code ec, LeanSocket s) {
+        if (!ec) std::make_shared<Session<LeanSocket>>(std::move(s))->start();
+        self->accept();
+      });
+      return;
+    }
     acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
-      if (!ec) std::make_shared<Session>(std::move(s))->start();
+      if (!ec) std::make_shared<Session<beast::tcp_stream>>(std::move(s))->start();
       self->accept();
     });
   }
@@ -97,6 +118,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;
+  bool lean_;
 };
 
 }  // namespace
@@ -104,16 +126,22 @@ class Listener : public std::enable_shared_from_this<Listener> {
 int main(int argc, char** argv) {
   unsigned short port = 0;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--port") == 0) port = static_cast<unsigned short>(std::atoi(argv[i + 1]));
-    else if (std::strcmp(argv[i], "--threads") == 0) threads = std::max(1, std::atoi(argv[i + 1]));
+  bool lean = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--lean") == 0) lean = true;
+    else if (i + 1 < argc && std::strcmp(argv[i], "--port") == 0) port = static_cast<unsigned short>(std::atoi(argv[++i]));
+    else if (i + 1 < argc && std::strcmp(argv[i], "--threads") == 0) threads = std::max(1, std::atoi(argv[++i]));
     else {
-      std::fprintf(stderr, "usage: floor_server [--port P] [--threads N]\n");
+      std::fprintf(stderr, "usage: floor_server [--port P] [--threads N] [--lean]\n");
       return 2;
     }
   }
+  if (lean && threads != 1) {
+    std::fprintf(stderr, "floor_server: --lean has no strands, so it runs one I/O thread\n");
+    return 2;
+  }
   asio::io_context ioc(threads);
-  auto listener = std::make_shared<Listener>(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  auto listener = std::make_shared<Listener>(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), lean);
   listener->accept();
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code, int) { ioc.stop(); });

@@ -2,6 +2,8 @@
 # Benchmarks ChargePlane against the transport floor and a peer implementation, same load:
 #   chargeplane  the real server (auth, validation, services, SQLite, acknowledge-after-durable)
 #   floor        bench/floor_server: Beast WebSocket, answers [3,id,{}] without parsing
+#   floor-lean   the same with --lean: ChargePlane's own transport set-up (no tcp_stream timer,
+#                no strand, concrete executor); not in the default set
 #   ocpp-rpc     bench/peer-ocpp-rpc/server.js: node ocpp-rpc RPCServer, strict schema validation
 # For each: start it, (chargeplane: register the piles through the API), connect N idle piles
 # and measure RSS per idle connection, then run the closed-loop MeterValues load and measure
@@ -82,11 +84,13 @@ bench_one() {  # bench_one <name> <ws-base-url> <auth: yes|no>
 
 for server in $SERVERS; do
   case "$server" in
-    floor)
-      "$build/bench/floor_server" --threads "$SERVER_THREADS" >"$work/floor.out" 2>&1 &
+    floor | floor-lean)
+      lean=(); label="floor (Beast, no parsing)"
+      [[ $server == floor-lean ]] && lean=(--lean) && label="floor, lean (Beast, no parsing)"
+      "$build/bench/floor_server" --threads "$SERVER_THREADS" "${lean[@]}" >"$work/floor.out" 2>&1 &
       server_pid=$!
       line="$(wait_ready "$work/floor.out" '^floor ready')" || { echo "bench: floor did not start" >&2; exit 1; }
-      bench_one "floor (Beast, no parsing)" "ws://127.0.0.1:${line##*port=}/ocpp" no
+      bench_one "$label" "ws://127.0.0.1:${line##*port=}/ocpp" no
       stop_server ;;
     ocpp-rpc)
       node "$here/peer-ocpp-rpc/server.js" >"$work/peer.out" 2>&1 &
