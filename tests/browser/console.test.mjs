@@ -131,6 +131,20 @@ test('a configuration job shows Accepted, Rejected and Offline per pile and para
   await until(async () => (await page.getByTestId('job-state').textContent()) === 'Completed', 'job completed');
   assert.equal(await cell('WEB-00002', 0).textContent(), 'Accepted');
   assert.match(await page.getByTestId('job-summary').textContent(), /2 Offline/);
+  assert.equal(await page.getByTestId('job-range').textContent(), '1–3 of 3 piles');
+  // the failed-only filter lists exactly the piles with a Rejected, Timeout or Offline parameter
+  const failed = [];
+  for (const pile of ['WEB-00001', 'WEB-00002', 'OFF-00001']) {
+    const statuses = [await cell(pile, 0).textContent(), await cell(pile, 1).textContent()];
+    if (statuses.some((s) => ['Rejected', 'Timeout', 'Offline'].includes(s))) failed.push(pile);
+  }
+  await page.getByLabel('only piles with a failed parameter').check();
+  await until(async () => (await page.getByTestId('job-range').textContent()) === `1–${failed.length} of ${failed.length} piles`,
+    'the failed piles only');
+  assert.deepEqual((await page.locator('[data-testid="job-matrix"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.pile))).sort(),
+    failed.sort());
+  await page.getByLabel('only piles with a failed parameter').uncheck();
+  await until(async () => (await page.getByTestId('job-range').textContent()) === '1–3 of 3 piles', 'every pile again');
   await shot(page, '04-config-job');
   // retry the failed results: a new job for exactly those, linked to this one
   const first = page.url().split('#/jobs/')[1];

@@ -1,12 +1,14 @@
 // Configuration jobs: the list, and one job's pile × parameter matrix filling in live from
 // `config_job.*` events. The job page re-reads the job over REST on every (re)connection and
 // every 10 s while it runs, so a missed event never leaves a cell "Pending": what it shows is
-// the job's own state, including its timeouts and expiry.
+// the job's own state, including its timeouts and expiry. The matrix shows one page of piles
+// (PAGE rows); counts, the failed-only filter and paging cover the whole job (job_model.ts).
 import { api, get, canOperate, Job, JobPile, JobResult } from '../api';
 import { h, setText, setBadge, badge, fmtTime, errorBox, notice } from '../dom';
 import { LiveStream, LiveEvent, streamIndicator } from '../events';
+import { FAILED, JobModel, pageOf } from '../job_model';
 
-const FAILED = ['Rejected', 'Timeout', 'Offline'];
+const PAGE = 100;
 
 export async function jobsPage(main: HTMLElement): Promise<void> {
   const r = await get<{ items: Job[] }>('/config-jobs?limit=100');
@@ -32,59 +34,79 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>)
   const retry = h('button', { type: 'button', disabled: true }, 'Retry failed');
   const thead = h('thead');
   const tbody = h('tbody');
+  const range = h('span', { class: 'range', 'data-testid': 'job-range' });
+  const prevPage = h('button', { type: 'button', onclick: () => { pageNo--; renderRows(); } }, 'Previous');
+  const nextPage = h('button', { type: 'button', onclick: () => { pageNo++; renderRows(); } }, 'Next');
   let job: Job | null = null;
-  let paramsOrder: string[] = [];
-  const cells = new Map<string, HTMLElement>(); // `${pile}\u0000${parameter}`
+  let pageNo = 0;
+  const model = new JobModel();
+  // The rendered page only: `${pile}\u0000${parameter}` → its badge, pile → its delivery badge.
+  const cells = new Map<string, HTMLElement>();
   const pileStates = new Map<string, HTMLElement>();
-  const results = new Map<string, JobResult>();
+  let shown: string[] = [];
 
   const key = (pile: string, p: string) => `${pile}\u0000${p}`;
-  function setCell(pile: string, r: JobResult): void {
-    results.set(key(pile, r.parameter), r);
-    const el = cells.get(key(pile, r.parameter));
-    if (!el) return;
+  function paintCell(el: HTMLElement, r: JobResult | undefined): void {
+    // A retry sends each pile only its own failed parameters: a cell with no result for this
+    // pile stays "—", never a Pending that nothing will resolve.
+    if (!r) { el.textContent = '—'; el.className = 'badge none'; el.title = 'not sent to this pile'; return; }
     setBadge(el, r.status);
     el.title = [r.detail, r.reported_value !== null && r.reported_value !== undefined ? `reported: ${r.reported_value}` : ''].filter(Boolean).join(' · ');
   }
+  function paintPile(pile: string): void {
+    const st = pileStates.get(pile);
+    const d = model.delivery(pile);
+    if (!st || !d) return;
+    setBadge(st, d.state);
+    st.title = d.state === 'Waiting' ? `offline; delivered when it connects, until ${fmtTime(job?.expires ?? null)}` : `attempts: ${d.attempts}`;
+  }
+  function setCell(pile: string, r: JobResult): void {
+    model.setResult(pile, r);
+    const el = cells.get(key(pile, r.parameter));
+    if (el) paintCell(el, r);
+  }
+
+  // Rebuilds the rows of the current page (at most PAGE) from the model.
+  function renderRows(): void {
+    const view = pageOf(model.view(onlyFailed.checked), pageNo, PAGE);
+    pageNo = view.page;
+    shown = view.ids;
+    cells.clear();
+    pileStates.clear();
+    tbody.replaceChildren(...view.ids.map((pile) => {
+      const st = badge('');
+      pileStates.set(pile, st);
+      paintPile(pile);
+      const tds = model.parameters.map((name) => {
+        const b = h('span', { class: 'badge' });
+        cells.set(key(pile, name), b);
+        paintCell(b, model.result(pile, name));
+        return h('td', { dataset: { parameter: name } }, b);
+      });
+      return h('tr', { dataset: { pile } }, h('td', {}, h('a', { href: `#/piles/${encodeURIComponent(pile)}` }, pile)), h('td', {}, st), ...tds);
+    }));
+    setText(range, view.total ? `${view.first.toLocaleString()}–${view.last.toLocaleString()} of ${view.total.toLocaleString()} piles` : 'no piles');
+    prevPage.disabled = view.page === 0;
+    nextPage.disabled = view.page >= view.pages - 1;
+  }
 
   function renderSummary(): void {
-    const counts = new Map<string, number>();
-    for (const r of results.values()) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-    setText(summary, [...counts].sort().map(([s, n]) => `${n} ${s}`).join(' · ') || 'no results');
-    const failed = [...results.values()].some((r) => FAILED.includes(r.status));
-    retry.disabled = !canOperate() || !failed;
+    setText(summary, model.counts().map(([s, n]) => `${n} ${s}`).join(' · ') || 'no results');
+    retry.disabled = !canOperate() || !model.anyFailed();
     if (job) setBadge(state, job.state);
-    for (const tr of tbody.children as HTMLCollectionOf<HTMLTableRowElement>) {
-      const pile = tr.dataset.pile!;
-      tr.hidden = onlyFailed.checked && !paramsOrder.some((p) => FAILED.includes(results.get(key(pile, p))?.status ?? ''));
+    // With the failed-only filter a result can move a pile in or out of the list.
+    if (onlyFailed.checked) {
+      const now = pageOf(model.view(true), pageNo, PAGE).ids;
+      if (now.length !== shown.length || now.some((p, i) => p !== shown[i])) renderRows();
     }
   }
-  onlyFailed.addEventListener('change', renderSummary);
+  onlyFailed.addEventListener('change', () => { pageNo = 0; renderRows(); renderSummary(); });
 
   function build(piles: JobPile[]): void {
-    paramsOrder = job!.parameters.map((p) => p.parameter);
+    model.setParameters(job!.parameters.map((p) => p.parameter));
     thead.replaceChildren(h('tr', {}, h('th', { scope: 'col' }, 'Pile'), h('th', { scope: 'col' }, 'Delivery'),
       ...job!.parameters.map((p) => h('th', { scope: 'col', title: p.value }, `${p.parameter} = ${p.value}`))));
-    const rows: HTMLElement[] = [];
-    for (const p of piles) {
-      let st = pileStates.get(p.pile);
-      if (!st) {
-        st = badge(p.state);
-        pileStates.set(p.pile, st);
-        // A retry sends each pile only its own failed parameters: a cell with no result for
-        // this pile stays "—", never a Pending that nothing will resolve.
-        const tds = paramsOrder.map((name) => {
-          const b = h('span', { class: 'badge none', title: 'not sent to this pile' }, '—');
-          cells.set(key(p.pile, name), b);
-          return h('td', { dataset: { parameter: name } }, b);
-        });
-        rows.push(h('tr', { dataset: { pile: p.pile } }, h('td', {}, h('a', { href: `#/piles/${encodeURIComponent(p.pile)}` }, p.pile)), h('td', {}, st), ...tds));
-      }
-      setBadge(st, p.state === 'Waiting' && job!.expires ? 'Waiting' : p.state);
-      st.title = p.state === 'Waiting' ? `offline; delivered when it connects, until ${fmtTime(job!.expires)}` : `attempts: ${p.attempts}`;
-      for (const r of p.results) setCell(p.pile, r);
-    }
-    if (rows.length) tbody.append(...rows);
+    model.addPiles(piles);
   }
 
   async function resync(): Promise<void> {
@@ -109,6 +131,7 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>)
         build(page.piles ?? []);
         next = page.next ?? null;
       } while (next);
+      renderRows();
       err.hide();
       if (early.length) onEvents([]);
       renderSummary();
@@ -132,7 +155,8 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>)
   main.append(h('div', { class: 'page-head' }, h('h1', {}, `Job ${id}`), state, indicator.el, h('span', { class: 'spacer' }), retry),
     err.el, meta, summary,
     h('label', {}, onlyFailed, ' only piles with a failed parameter'),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'matrix', 'aria-label': 'Results per pile and parameter', 'data-testid': 'job-matrix' }, thead, tbody)));
+    h('div', { class: 'table-wrap' }, h('table', { class: 'matrix', 'aria-label': 'Results per pile and parameter', 'data-testid': 'job-matrix' }, thead, tbody)),
+    h('div', { class: 'pager' }, range, prevPage, nextPage));
 
   let early: LiveEvent[] = []; // events that arrive before the first REST read completes
   const onEvents = (batch: LiveEvent[]) => {
@@ -142,7 +166,7 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>)
     for (const e of batch) {
       if (e.job !== id) continue;
       if (e.type === 'config_job.parameter') setCell(e.pile, { parameter: e.parameter, value: e.value, status: e.status, detail: e.detail ?? '', reported_value: e.reported_value ?? null, updated: e.at });
-      else if (e.type === 'config_job.pile') { const st = pileStates.get(e.pile); if (st) setBadge(st, e.state); }
+      else if (e.type === 'config_job.pile') { if (model.setPileState(e.pile, e.state)) paintPile(e.pile); }
       else if (e.type === 'config_job.state') { job.state = e.state; completed = e.state === 'Completed'; }
     }
     renderSummary();
