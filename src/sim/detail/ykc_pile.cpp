@@ -100,9 +100,36 @@ RealtimeData YkcPile::realtime(const Gun& g) const {
                             : 0;
   d.energy = static_cast<std::uint32_t>(std::lround(s.curve.delivered_wh() * 10));  // ×1e-4 kWh
   d.lossy_energy = d.energy;
-  const std::uint32_t price = has_billing_model_ ? model_.flat_energy + model_.flat_service : 100000;  // ×1e-5 yuan
-  d.amount = static_cast<std::uint32_t>(std::llround(double(d.energy) * price / 1e5));
+  d.amount = amount_of(s);
   return d;
+}
+
+std::uint8_t YkcPile::tier_at(std::int64_t now_ms) const {
+  if (!has_billing_model_) return 2;  // flat
+  const auto t = cp56_from_unix_ms(pile_time(now_ms));
+  return model_.slots[static_cast<std::size_t>(t.hour * 2 + t.minute / 30) % 48] & 3;
+}
+
+std::uint32_t YkcPile::price_of(std::uint8_t tier) const {
+  if (!has_billing_model_) return 100000;  // 1 yuan/kWh
+  switch (tier & 3) {
+    case 0: return model_.sharp_energy + model_.sharp_service;
+    case 1: return model_.peak_energy + model_.peak_service;
+    case 2: return model_.flat_energy + model_.flat_service;
+    default: return model_.valley_energy + model_.valley_service;
+  }
+}
+
+void YkcPile::bill(Session& s, std::int64_t now_ms) const {
+  const double delivered = s.curve.delivered_wh();
+  s.tier_wh[tier_at(now_ms)] += delivered - s.billed_wh;
+  s.billed_wh = delivered;
+}
+
+std::uint32_t YkcPile::amount_of(const Session& s) const {
+  double amount = 0;  // Wh × (1e-5 yuan/kWh) = 1e-8 yuan; the frame counts 1e-4 yuan
+  for (std::uint8_t t = 0; t < 4; ++t) amount += s.tier_wh[t] * price_of(t) / 1e4;
+  return static_cast<std::uint32_t>(std::llround(amount));
 }
 
 void YkcPile::start_session(Gun& g, std::string serial, std::uint8_t start_type, const Card& card, std::int64_t now_ms,
@@ -149,20 +176,28 @@ void YkcPile::end_session(Gun& g, std::int64_t now_ms, std::vector<YkcOutgoing>&
   r.gun = gn;
   r.start = cp56_from_unix_ms(pile_time(s.started_ms));
   r.end = cp56_from_unix_ms(pile_time(now_ms));
-  const auto energy = static_cast<std::uint32_t>(std::lround(s.curve.delivered_wh() * 10));
-  // All energy is billed at the tier of the start time (a simplification the platform accepts:
-  // the per-tier energies add up to the total).
-  const std::size_t slot = static_cast<std::size_t>(r.start.hour * 2 + r.start.minute / 30) % 48;
-  const std::uint8_t tier = has_billing_model_ ? model_.slots[slot] : 2;
-  std::uint32_t price = 100000;
-  if (has_billing_model_) {
-    const std::uint32_t rates[4] = {model_.sharp_energy + model_.sharp_service, model_.peak_energy + model_.peak_service,
-                                    model_.flat_energy + model_.flat_service, model_.valley_energy + model_.valley_service};
-    price = rates[tier & 3];
+  bill(s, now_ms);
+  const auto energy = static_cast<std::uint32_t>(std::lround(s.curve.delivered_wh() * 10));  // ×1e-4 kWh
+  // Each tier's energy as the pile metered it, at that tier's price; rounding is settled on the
+  // tier that took the most, so the tiers add up to the total exactly.
+  std::array<std::uint32_t, 4> tier_energy{};
+  std::size_t most = 2;
+  std::int64_t assigned = 0;
+  for (std::size_t t = 0; t < 4; ++t) {
+    tier_energy[t] = static_cast<std::uint32_t>(std::lround(std::max(0.0, s.tier_wh[t]) * 10));
+    assigned += tier_energy[t];
+    if (s.tier_wh[t] > s.tier_wh[most]) most = t;
   }
-  const auto amount = static_cast<std::uint32_t>(std::llround(double(energy) * price / 1e5));
+  tier_energy[most] = static_cast<std::uint32_t>(std::max<std::int64_t>(0, tier_energy[most] + (energy - assigned)));
   TierUsage* tiers[4] = {&r.sharp, &r.peak, &r.flat, &r.valley};
-  *tiers[tier & 3] = TierUsage{price, energy, energy, amount};
+  std::uint32_t amount = 0;
+  for (std::uint8_t t = 0; t < 4; ++t) {
+    if (tier_energy[t] == 0) continue;
+    const std::uint32_t price = price_of(t);
+    const auto tier_amount = static_cast<std::uint32_t>(std::llround(double(tier_energy[t]) * price / 1e5));
+    *tiers[t] = TierUsage{price, tier_energy[t], tier_energy[t], tier_amount};
+    amount += tier_amount;
+  }
   r.meter_start = static_cast<std::uint64_t>(std::llround(meter_wh_ * 10));
   meter_wh_ = s.curve.energy_register_wh();
   r.meter_end = static_cast<std::uint64_t>(std::llround(meter_wh_ * 10));
@@ -233,6 +268,7 @@ std::vector<YkcOutgoing> YkcPile::on_tick(std::int64_t now_ms) {
       s.curve.set_power_cap_w(power_cap_w());
       s.curve.advance(double(now_ms - s.last_advance_ms) / 1000.0);
       s.last_advance_ms = now_ms;
+      bill(s, now_ms);
       if (now_ms >= g.next_realtime_ms) {
         g.next_realtime_ms = now_ms + cfg_.realtime_charging.count();
         out.push_back({realtime(g), std::nullopt});

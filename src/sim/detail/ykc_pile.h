@@ -12,6 +12,7 @@
 // for its serial arrives (kept across reconnects). Commands answered: 0x12, 0x34, 0x36, 0x52
 // (enable/disable, power cap), 0x56, 0x58, 0x92 (reply then reconnect), 0x42, 0x44, 0x46, 0x48,
 // 0x62, 0x94. Thread: whatever strand owns it.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -95,6 +96,8 @@ class YkcPile {
     ykc::Card card{};
     bool stop_requested = false;
     std::uint8_t stop_reason = 0x45;
+    std::array<double, 4> tier_wh{};  // energy delivered in each tier (sharp, peak, flat, valley)
+    double billed_wh = 0;             // delivered energy already counted in tier_wh
   };
   struct Gun {
     int number = 1;
@@ -124,6 +127,13 @@ class YkcPile {
   void end_session(Gun& g, std::int64_t now_ms, std::vector<YkcOutgoing>& out);
   void send_records(std::int64_t now_ms, std::vector<YkcOutgoing>& out);
   double power_cap_w() const;
+  // Billing: the tier (0 sharp .. 3 valley) of the half-hour slot at the pile's clock, its price
+  // (energy + service, ×1e-5 yuan/kWh), the energy delivered since the last call added to the
+  // tier of `now_ms`, and the amount so far (×1e-4 yuan).
+  std::uint8_t tier_at(std::int64_t now_ms) const;
+  std::uint32_t price_of(std::uint8_t tier) const;
+  void bill(Session& s, std::int64_t now_ms) const;
+  std::uint32_t amount_of(const Session& s) const;
   std::int64_t pile_time(std::int64_t now_ms) const { return now_ms + clock_offset_ms_; }
   std::int64_t uniform_ms(std::chrono::milliseconds lo, std::chrono::milliseconds hi);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "protocol/ykc/messages.h"
 #include "protocol/ykc/units.h"
 
@@ -133,6 +135,55 @@ TEST(YkcSimPile, RemoteStartChargesReportsAndStopsWithARecord) {
   p.on_message(TransactionRecordAck{kSerial, 0}, make_seq(11), kT0 + 21000);
   EXPECT_EQ(p.pending_records(), 0u);
   EXPECT_EQ(p.stats().records_confirmed, 1u);
+}
+
+// A session across 11:00 (Beijing) under a model whose 10:30 slot is peak and 11:00 slot valley:
+// the record splits the energy between the two tiers at their own prices, and the real-time
+// amount while charging follows the same prices.
+TEST(YkcSimPile, BillsTheEnergyOfEachTierAtThatTiersPrice) {
+  auto c = config();
+  c.session_samples_min = c.session_samples_max = 1000;  // only the remote stop ends it
+  auto p = logged_in_pile(c);
+  BillingModel m;
+  m.pile = kPile;
+  m.model = "0101";
+  m.sharp_energy = 150000, m.sharp_service = 40000;
+  m.peak_energy = 120000, m.peak_service = 30000;    // 1.5 yuan/kWh
+  m.flat_energy = 90000, m.flat_service = 20000;
+  m.valley_energy = 40000, m.valley_service = 10000;  // 0.5 yuan/kWh
+  m.slots.fill(2);
+  m.slots[21] = 1;  // 10:30–11:00 peak
+  m.slots[22] = 3;  // 11:00–11:30 valley
+  p.on_message(BillingModelSet{m}, make_seq(2), kT0);
+
+  const std::int64_t start = kT0 + (28 * 60 + 15) * 1000;  // 10:59:00
+  p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100000}, make_seq(3), start);
+  std::vector<YkcOutgoing> out;
+  for (std::int64_t t = start + 5000; t <= start + 120000; t += 5000) out = tick(p, t);  // to 11:01:00
+  std::uint32_t realtime_amount = 0, realtime_energy = 0;
+  for (const auto& d : all_of<RealtimeData>(out))
+    if (d.gun == 1 && d.status == 3) realtime_amount = d.amount, realtime_energy = d.energy;
+  ASSERT_GT(realtime_energy, 0u);
+
+  out = p.on_message(RemoteStop{kPile, 1}, make_seq(4), start + 120000);
+  auto records = all_of<TransactionRecord>(out);
+  ASSERT_EQ(records.size(), 1u);
+  const auto& r = records[0];
+  EXPECT_GT(r.peak.energy, 0u);
+  EXPECT_GT(r.valley.energy, 0u);
+  EXPECT_EQ(r.sharp.energy + r.flat.energy, 0u);
+  EXPECT_EQ(r.peak.energy + r.valley.energy, r.total_energy);
+  EXPECT_EQ(r.peak.price, 150000u);
+  EXPECT_EQ(r.valley.price, 50000u);
+  EXPECT_EQ(r.peak.amount, static_cast<std::uint32_t>(std::llround(r.peak.energy * 150000.0 / 1e5)));
+  EXPECT_EQ(r.valley.amount, static_cast<std::uint32_t>(std::llround(r.valley.energy * 50000.0 / 1e5)));
+  EXPECT_EQ(r.total_amount, r.peak.amount + r.valley.amount);
+  // below a flat 1.5 yuan/kWh (all peak), above 0.5 (all valley)
+  EXPECT_LT(r.total_amount, std::llround(r.total_energy * 1.5));
+  EXPECT_GT(r.total_amount, std::llround(r.total_energy * 0.5));
+  EXPECT_LT(realtime_amount, std::llround(realtime_energy * 1.5));
+  EXPECT_GT(realtime_amount, std::llround(realtime_energy * 0.5));
+  expect_encodable(out);
 }
 
 TEST(YkcSimPile, RemoteStartOnABusyGunOrUnknownGunFails) {
