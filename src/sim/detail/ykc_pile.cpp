@@ -214,6 +214,16 @@ void YkcPile::end_session(Gun& g, std::int64_t now_ms, std::vector<YkcOutgoing>&
                  temperature_raw(28), temperature_raw(34), static_cast<std::uint16_t>((now_ms - s.started_ms) / 60000),
                  static_cast<std::uint16_t>(std::lround(s.curve.delivered_wh() / 100)), 1};
     out.push_back({ce, std::nullopt});
+    // Who stopped, as GB/T 27930 BST/CST 2-bit fields (first field in the lowest bits): a full
+    // battery is the BMS's stop (BST "SOC target reached", then CST "BMS stopped"); an app,
+    // platform or driver stop is the charger's (CST "manual stop", then BST "charger stopped").
+    if (s.stop_reason == 0x41) {
+      out.push_back({BmsStop{s.serial, cfg_.pile, gn, StopReasons{0x01, 0, 0}}, std::nullopt});
+      out.push_back({ChargerStop{s.serial, cfg_.pile, gn, StopReasons{0x40, 0, 0}}, std::nullopt});
+    } else {
+      out.push_back({ChargerStop{s.serial, cfg_.pile, gn, StopReasons{0x04, 0, 0}}, std::nullopt});
+      out.push_back({BmsStop{s.serial, cfg_.pile, gn, StopReasons{0x40, 0, 0}}, std::nullopt});
+    }
   }
   g.session.reset();
   ++stats_.sessions_stopped;

@@ -130,6 +130,9 @@ TEST(YkcSimPile, RemoteStartChargesReportsAndStopsWithARecord) {
             records[0].total_energy);
   EXPECT_EQ(cp56_to_unix_ms(records[0].start), kT0);
   EXPECT_FALSE(p.charging(1));
+  // stopped from the app: the charger's stop (CST manual stop), then the BMS's (BST charger stopped)
+  EXPECT_EQ(all_of<ChargerStop>(out), (std::vector{ChargerStop{kSerial, kPile, 1, {0x04, 0, 0}}}));
+  EXPECT_EQ(all_of<BmsStop>(out), (std::vector{BmsStop{kSerial, kPile, 1, {0x40, 0, 0}}}));
   expect_encodable(out);
 
   p.on_message(TransactionRecordAck{kSerial, 0}, make_seq(11), kT0 + 21000);
@@ -184,6 +187,35 @@ TEST(YkcSimPile, BillsTheEnergyOfEachTierAtThatTiersPrice) {
   EXPECT_LT(realtime_amount, std::llround(realtime_energy * 1.5));
   EXPECT_GT(realtime_amount, std::llround(realtime_energy * 0.5));
   expect_encodable(out);
+}
+
+TEST(YkcSimPile, AFullBatteryEndsTheSessionWithTheBmsStopReason) {
+  auto c = config();
+  c.session_samples_min = c.session_samples_max = 100000;  // only a full battery ends it
+  auto p = logged_in_pile(c);
+  p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100000}, make_seq(3), kT0);
+  std::vector<YkcOutgoing> out;
+  for (std::int64_t t = kT0 + 60000; p.charging(1) && t < kT0 + 24 * 3600000LL; t += 60000) out = tick(p, t);
+  ASSERT_FALSE(p.charging(1));
+  const auto records = all_of<TransactionRecord>(out);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].stop_reason, 0x41);  // SOC reached
+  EXPECT_EQ(all_of<BmsStop>(out), (std::vector{BmsStop{kSerial, kPile, 1, {0x01, 0, 0}}}));
+  EXPECT_EQ(all_of<ChargerStop>(out), (std::vector{ChargerStop{kSerial, kPile, 1, {0x40, 0, 0}}}));
+  expect_encodable(out);
+}
+
+TEST(YkcSimPile, AnAcPileSendsNoBmsFrames) {
+  auto c = config();
+  c.dc = false;
+  auto p = logged_in_pile(c);
+  p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100000}, make_seq(3), kT0);
+  tick(p, kT0 + 15000);
+  const auto out = p.on_message(RemoteStop{kPile, 1}, make_seq(4), kT0 + 20000);
+  EXPECT_EQ(all_of<TransactionRecord>(out).size(), 1u);
+  EXPECT_TRUE(all_of<BmsStop>(out).empty());
+  EXPECT_TRUE(all_of<ChargerStop>(out).empty());
+  EXPECT_TRUE(all_of<ChargeEnd>(out).empty());
 }
 
 TEST(YkcSimPile, RemoteStartOnABusyGunOrUnknownGunFails) {
