@@ -31,19 +31,23 @@ namespace {
 
 using namespace cp;
 
-// The frame bench/loadgen.js sends: one meterValue, 8 sampled values.
+// The frame bench/loadgen.js sends (meterValuesPayload there: same values, keys in the same
+// order, which is not the schema's): one meterValue, 8 sampled values.
 std::string meter_values_frame(int n) {
+  const auto v = [](const std::string& value, const std::string& measurand, const std::string& unit,
+                    const std::string& phase = "", const std::string& location = "Outlet") {
+    return "{\"value\":\"" + value + "\",\"context\":\"Sample.Periodic\",\"measurand\":\"" + measurand +
+           "\",\"unit\":\"" + unit + "\",\"location\":\"" + location + "\"" +
+           (phase.empty() ? "" : ",\"phase\":\"" + phase + "\"") + "}";
+  };
   return "[2,\"" + std::to_string(n) +
-         "\",\"MeterValues\",{\"connectorId\":1,\"transactionId\":42,\"meterValue\":[{\"timestamp\":"
-         "\"2026-11-22T10:00:00.000Z\",\"sampledValue\":["
-         "{\"value\":\"12345.6\",\"measurand\":\"Energy.Active.Import.Register\",\"unit\":\"Wh\"},"
-         "{\"value\":\"7.2\",\"measurand\":\"Power.Active.Import\",\"unit\":\"kW\"},"
-         "{\"value\":\"31.2\",\"measurand\":\"Current.Import\",\"phase\":\"L1\",\"unit\":\"A\"},"
-         "{\"value\":\"31.0\",\"measurand\":\"Current.Import\",\"phase\":\"L2\",\"unit\":\"A\"},"
-         "{\"value\":\"30.9\",\"measurand\":\"Current.Import\",\"phase\":\"L3\",\"unit\":\"A\"},"
-         "{\"value\":\"230.1\",\"measurand\":\"Voltage\",\"unit\":\"V\"},"
-         "{\"value\":\"41.5\",\"measurand\":\"Temperature\",\"unit\":\"Celsius\"},"
-         "{\"value\":\"63\",\"measurand\":\"SoC\",\"unit\":\"Percent\"}]}]}]";
+         "\",\"MeterValues\",{\"connectorId\":1,\"meterValue\":[{\"timestamp\":\"2026-11-22T10:00:00.000Z\","
+         "\"sampledValue\":[" +
+         v(std::to_string(1000000 + n), "Energy.Active.Import.Register", "Wh") + "," +
+         v("11000", "Power.Active.Import", "W") + "," + v("15.94", "Current.Import", "A", "L1") + "," +
+         v("15.91", "Current.Import", "A", "L2") + "," + v("15.97", "Current.Import", "A", "L3") + "," +
+         v("230.4", "Voltage", "V", "L1-N") + "," + v("31.2", "Temperature", "Celsius", "", "Body") + "," +
+         v("57", "SoC", "Percent", "", "EV") + "]}]}]";
 }
 
 store::PileRecord pile_record(int n) {
