@@ -616,12 +616,12 @@ class Generator:
              "<utility>", "", f'"{INCLUDE_DIR}/codec.h"'], "\n".join(body)).replace("#include \n", "\n")
 
     def types_h(self):
-        body = ["// Enums: `to_string` gives the wire spelling, `enum_from_string<E>` parses it.",
+        body = ["// Enums: `to_string` gives the wire spelling (static storage), `enum_from_string<E>` parses it.",
                 "template <class E>", "std::optional<E> enum_from_string(std::string_view s);", ""]
         for e in sorted(self.m.enums.values(), key=lambda e: e.name):
             body.append(f"enum class {e.name} : unsigned char {{")
             body += [f"  {enumerator(v)}," for v in e.values]
-            body += ["};", f"const char* to_string({e.name} v);",
+            body += ["};", f"std::string_view to_string({e.name} v);",
                      f"template <>\nstd::optional<{e.name}> enum_from_string<{e.name}>(std::string_view s);", ""]
         body.append("// Nested object types, shared by every message whose schema declares the same shape.")
         for o in self.m.object_order():
@@ -642,7 +642,7 @@ class Generator:
             body += [f"    {cpp_string(v)}," for v in e.values] + ["};"]
         body += ["}  // namespace", ""]
         for e in sorted(self.m.enums.values(), key=lambda e: e.name):
-            body += [f"const char* to_string({e.name} v) {{ return k{e.name}[static_cast<std::size_t>(v)].data(); }}",
+            body += [f"std::string_view to_string({e.name} v) {{ return k{e.name}[static_cast<std::size_t>(v)]; }}",
                      "template <>",
                      f"std::optional<{e.name}> enum_from_string<{e.name}>(std::string_view s) {{",
                      f"  return lookup<{e.name}>(k{e.name}, s);", "}", ""]

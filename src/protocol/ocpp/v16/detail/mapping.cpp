@@ -15,8 +15,8 @@ Unexpected<ValidationError> out_of_range(const char* pointer, const char* what) 
 bool fits_int(std::int64_t v, std::int64_t min) { return v >= min && v <= std::numeric_limits<int>::max(); }
 
 template <class E>
-std::string name_or_empty(const std::optional<E>& e) {
-  return e ? std::string(to_string(*e)) : std::string();
+std::string_view name_or(const std::optional<E>& e, std::string_view absent) {
+  return e ? to_string(*e) : absent;
 }
 
 AuthorizationStatus to_ocpp(domain::AuthorizationStatus s) {
@@ -96,7 +96,7 @@ Result<domain::TransactionEnded, ValidationError> to_domain(const domain::PileId
   e.transaction = m.transaction_id;
   e.id_tag = m.id_tag.value_or("");
   e.meter_stop_wh = m.meter_stop;
-  e.reason = m.reason ? to_string(*m.reason) : "Local";  // OCPP 1.6 §6.50: absent = Local
+  e.reason = name_or(m.reason, "Local");  // OCPP 1.6 §6.50: absent = Local
   e.at = m.timestamp;
   if (m.transaction_data) {
     e.transaction_data.reserve(m.transaction_data->size());
@@ -116,17 +116,13 @@ Result<domain::TelemetrySampled, ValidationError> to_domain(const domain::PileId
   return t;
 }
 
-domain::SampledValue to_domain(const SampledValue& v) {
-  // Designated initialisers: no detour through the struct's default strings (hot path).
-  domain::SampledValue d{
-      .measurand = v.measurand ? to_string(*v.measurand) : "Energy.Active.Import.Register",
-      .phase = name_or_empty(v.phase),
-      .unit = name_or_empty(v.unit),
-      .context = v.context ? to_string(*v.context) : "Sample.Periodic",
-      .location = name_or_empty(v.location),
-      .value = 0,
-      .raw = {},
-  };
+// Fills `d` (whose strings start empty) from `v`.
+void fill(domain::SampledValue& d, const SampledValue& v) {
+  d.measurand = name_or(v.measurand, "Energy.Active.Import.Register");
+  d.phase = name_or(v.phase, {});
+  d.unit = name_or(v.unit, {});
+  d.context = name_or(v.context, "Sample.Periodic");
+  d.location = name_or(v.location, {});
   // A plain decimal number becomes `value`; anything else (SignedData, "n/a", ...) is kept raw.
   const bool signed_data = v.format && *v.format == ValueFormat::SignedData;
   const char* first = v.value.data();
@@ -138,14 +134,25 @@ domain::SampledValue to_domain(const SampledValue& v) {
   } else {
     d.raw = v.value;
   }
+}
+
+domain::SampledValue empty_value() {
+  return domain::SampledValue{.measurand = {}, .phase = {}, .unit = {}, .context = {}, .location = {}, .value = 0,
+                              .raw = {}};
+}
+
+domain::SampledValue to_domain(const SampledValue& v) {
+  auto d = empty_value();
+  fill(d, v);
   return d;
 }
 
 domain::MeterSample to_domain(const MeterValue& v) {
   domain::MeterSample s;
   s.at = v.timestamp;
+  // Each value is filled where it lives: no temporary to move (six strings) per value.
   s.values.reserve(v.sampled_value.size());
-  for (const auto& sv : v.sampled_value) s.values.push_back(to_domain(sv));
+  for (const auto& sv : v.sampled_value) fill(s.values.emplace_back(empty_value()), sv);
   return s;
 }
 
@@ -155,12 +162,12 @@ domain::DataTransferReceived to_domain(const domain::PileId& pile, const DataTra
 
 domain::FirmwareStatusReported to_domain(const domain::PileId& pile, const FirmwareStatusNotificationRequest& m,
                                          Timestamp now) {
-  return domain::FirmwareStatusReported{pile, to_string(m.status), now};
+  return domain::FirmwareStatusReported{pile, std::string(to_string(m.status)), now};
 }
 
 domain::DiagnosticsStatusReported to_domain(const domain::PileId& pile,
                                             const DiagnosticsStatusNotificationRequest& m, Timestamp now) {
-  return domain::DiagnosticsStatusReported{pile, to_string(m.status), now};
+  return domain::DiagnosticsStatusReported{pile, std::string(to_string(m.status)), now};
 }
 
 BootNotificationResponse to_response(const domain::BootDecision& d, Timestamp now, int fallback_interval_s) {

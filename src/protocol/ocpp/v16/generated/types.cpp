@@ -327,253 +327,253 @@ constexpr std::array<std::string_view, 2> kValueFormat{
 };
 }  // namespace
 
-const char* to_string(AuthorizationStatus v) { return kAuthorizationStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(AuthorizationStatus v) { return kAuthorizationStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<AuthorizationStatus> enum_from_string<AuthorizationStatus>(std::string_view s) {
   return lookup<AuthorizationStatus>(kAuthorizationStatus, s);
 }
 
-const char* to_string(AvailabilityStatus v) { return kAvailabilityStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(AvailabilityStatus v) { return kAvailabilityStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<AvailabilityStatus> enum_from_string<AvailabilityStatus>(std::string_view s) {
   return lookup<AvailabilityStatus>(kAvailabilityStatus, s);
 }
 
-const char* to_string(AvailabilityType v) { return kAvailabilityType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(AvailabilityType v) { return kAvailabilityType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<AvailabilityType> enum_from_string<AvailabilityType>(std::string_view s) {
   return lookup<AvailabilityType>(kAvailabilityType, s);
 }
 
-const char* to_string(CertificateUseEnumType v) { return kCertificateUseEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(CertificateUseEnumType v) { return kCertificateUseEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<CertificateUseEnumType> enum_from_string<CertificateUseEnumType>(std::string_view s) {
   return lookup<CertificateUseEnumType>(kCertificateUseEnumType, s);
 }
 
-const char* to_string(ChargePointErrorCode v) { return kChargePointErrorCode[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ChargePointErrorCode v) { return kChargePointErrorCode[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ChargePointErrorCode> enum_from_string<ChargePointErrorCode>(std::string_view s) {
   return lookup<ChargePointErrorCode>(kChargePointErrorCode, s);
 }
 
-const char* to_string(ChargePointStatus v) { return kChargePointStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ChargePointStatus v) { return kChargePointStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ChargePointStatus> enum_from_string<ChargePointStatus>(std::string_view s) {
   return lookup<ChargePointStatus>(kChargePointStatus, s);
 }
 
-const char* to_string(ChargingProfileKindType v) { return kChargingProfileKindType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ChargingProfileKindType v) { return kChargingProfileKindType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ChargingProfileKindType> enum_from_string<ChargingProfileKindType>(std::string_view s) {
   return lookup<ChargingProfileKindType>(kChargingProfileKindType, s);
 }
 
-const char* to_string(ChargingProfilePurposeType v) { return kChargingProfilePurposeType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ChargingProfilePurposeType v) { return kChargingProfilePurposeType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ChargingProfilePurposeType> enum_from_string<ChargingProfilePurposeType>(std::string_view s) {
   return lookup<ChargingProfilePurposeType>(kChargingProfilePurposeType, s);
 }
 
-const char* to_string(ChargingProfileStatus v) { return kChargingProfileStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ChargingProfileStatus v) { return kChargingProfileStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ChargingProfileStatus> enum_from_string<ChargingProfileStatus>(std::string_view s) {
   return lookup<ChargingProfileStatus>(kChargingProfileStatus, s);
 }
 
-const char* to_string(ChargingRateUnitType v) { return kChargingRateUnitType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ChargingRateUnitType v) { return kChargingRateUnitType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ChargingRateUnitType> enum_from_string<ChargingRateUnitType>(std::string_view s) {
   return lookup<ChargingRateUnitType>(kChargingRateUnitType, s);
 }
 
-const char* to_string(ClearChargingProfileStatus v) { return kClearChargingProfileStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ClearChargingProfileStatus v) { return kClearChargingProfileStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ClearChargingProfileStatus> enum_from_string<ClearChargingProfileStatus>(std::string_view s) {
   return lookup<ClearChargingProfileStatus>(kClearChargingProfileStatus, s);
 }
 
-const char* to_string(ConfigurationStatus v) { return kConfigurationStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ConfigurationStatus v) { return kConfigurationStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ConfigurationStatus> enum_from_string<ConfigurationStatus>(std::string_view s) {
   return lookup<ConfigurationStatus>(kConfigurationStatus, s);
 }
 
-const char* to_string(DataTransferStatus v) { return kDataTransferStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(DataTransferStatus v) { return kDataTransferStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<DataTransferStatus> enum_from_string<DataTransferStatus>(std::string_view s) {
   return lookup<DataTransferStatus>(kDataTransferStatus, s);
 }
 
-const char* to_string(DeleteCertificateStatusEnumType v) { return kDeleteCertificateStatusEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(DeleteCertificateStatusEnumType v) { return kDeleteCertificateStatusEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<DeleteCertificateStatusEnumType> enum_from_string<DeleteCertificateStatusEnumType>(std::string_view s) {
   return lookup<DeleteCertificateStatusEnumType>(kDeleteCertificateStatusEnumType, s);
 }
 
-const char* to_string(DiagnosticsStatus v) { return kDiagnosticsStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(DiagnosticsStatus v) { return kDiagnosticsStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<DiagnosticsStatus> enum_from_string<DiagnosticsStatus>(std::string_view s) {
   return lookup<DiagnosticsStatus>(kDiagnosticsStatus, s);
 }
 
-const char* to_string(FirmwareStatus v) { return kFirmwareStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(FirmwareStatus v) { return kFirmwareStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<FirmwareStatus> enum_from_string<FirmwareStatus>(std::string_view s) {
   return lookup<FirmwareStatus>(kFirmwareStatus, s);
 }
 
-const char* to_string(FirmwareStatusEnumType v) { return kFirmwareStatusEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(FirmwareStatusEnumType v) { return kFirmwareStatusEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<FirmwareStatusEnumType> enum_from_string<FirmwareStatusEnumType>(std::string_view s) {
   return lookup<FirmwareStatusEnumType>(kFirmwareStatusEnumType, s);
 }
 
-const char* to_string(GenericStatus v) { return kGenericStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(GenericStatus v) { return kGenericStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<GenericStatus> enum_from_string<GenericStatus>(std::string_view s) {
   return lookup<GenericStatus>(kGenericStatus, s);
 }
 
-const char* to_string(GetInstalledCertificateStatusEnumType v) { return kGetInstalledCertificateStatusEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(GetInstalledCertificateStatusEnumType v) { return kGetInstalledCertificateStatusEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<GetInstalledCertificateStatusEnumType> enum_from_string<GetInstalledCertificateStatusEnumType>(std::string_view s) {
   return lookup<GetInstalledCertificateStatusEnumType>(kGetInstalledCertificateStatusEnumType, s);
 }
 
-const char* to_string(HashAlgorithmEnumType v) { return kHashAlgorithmEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(HashAlgorithmEnumType v) { return kHashAlgorithmEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<HashAlgorithmEnumType> enum_from_string<HashAlgorithmEnumType>(std::string_view s) {
   return lookup<HashAlgorithmEnumType>(kHashAlgorithmEnumType, s);
 }
 
-const char* to_string(InstallCertificateStatusEnumType v) { return kInstallCertificateStatusEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(InstallCertificateStatusEnumType v) { return kInstallCertificateStatusEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<InstallCertificateStatusEnumType> enum_from_string<InstallCertificateStatusEnumType>(std::string_view s) {
   return lookup<InstallCertificateStatusEnumType>(kInstallCertificateStatusEnumType, s);
 }
 
-const char* to_string(Location v) { return kLocation[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(Location v) { return kLocation[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<Location> enum_from_string<Location>(std::string_view s) {
   return lookup<Location>(kLocation, s);
 }
 
-const char* to_string(LogEnumType v) { return kLogEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(LogEnumType v) { return kLogEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<LogEnumType> enum_from_string<LogEnumType>(std::string_view s) {
   return lookup<LogEnumType>(kLogEnumType, s);
 }
 
-const char* to_string(LogStatusEnumType v) { return kLogStatusEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(LogStatusEnumType v) { return kLogStatusEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<LogStatusEnumType> enum_from_string<LogStatusEnumType>(std::string_view s) {
   return lookup<LogStatusEnumType>(kLogStatusEnumType, s);
 }
 
-const char* to_string(Measurand v) { return kMeasurand[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(Measurand v) { return kMeasurand[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<Measurand> enum_from_string<Measurand>(std::string_view s) {
   return lookup<Measurand>(kMeasurand, s);
 }
 
-const char* to_string(MessageTrigger v) { return kMessageTrigger[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(MessageTrigger v) { return kMessageTrigger[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<MessageTrigger> enum_from_string<MessageTrigger>(std::string_view s) {
   return lookup<MessageTrigger>(kMessageTrigger, s);
 }
 
-const char* to_string(MessageTriggerEnumType v) { return kMessageTriggerEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(MessageTriggerEnumType v) { return kMessageTriggerEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<MessageTriggerEnumType> enum_from_string<MessageTriggerEnumType>(std::string_view s) {
   return lookup<MessageTriggerEnumType>(kMessageTriggerEnumType, s);
 }
 
-const char* to_string(Phase v) { return kPhase[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(Phase v) { return kPhase[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<Phase> enum_from_string<Phase>(std::string_view s) {
   return lookup<Phase>(kPhase, s);
 }
 
-const char* to_string(ReadingContext v) { return kReadingContext[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ReadingContext v) { return kReadingContext[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ReadingContext> enum_from_string<ReadingContext>(std::string_view s) {
   return lookup<ReadingContext>(kReadingContext, s);
 }
 
-const char* to_string(Reason v) { return kReason[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(Reason v) { return kReason[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<Reason> enum_from_string<Reason>(std::string_view s) {
   return lookup<Reason>(kReason, s);
 }
 
-const char* to_string(RecurrencyKindType v) { return kRecurrencyKindType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(RecurrencyKindType v) { return kRecurrencyKindType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<RecurrencyKindType> enum_from_string<RecurrencyKindType>(std::string_view s) {
   return lookup<RecurrencyKindType>(kRecurrencyKindType, s);
 }
 
-const char* to_string(RegistrationStatus v) { return kRegistrationStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(RegistrationStatus v) { return kRegistrationStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<RegistrationStatus> enum_from_string<RegistrationStatus>(std::string_view s) {
   return lookup<RegistrationStatus>(kRegistrationStatus, s);
 }
 
-const char* to_string(ReservationStatus v) { return kReservationStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ReservationStatus v) { return kReservationStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ReservationStatus> enum_from_string<ReservationStatus>(std::string_view s) {
   return lookup<ReservationStatus>(kReservationStatus, s);
 }
 
-const char* to_string(ResetType v) { return kResetType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ResetType v) { return kResetType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ResetType> enum_from_string<ResetType>(std::string_view s) {
   return lookup<ResetType>(kResetType, s);
 }
 
-const char* to_string(TriggerMessageStatus v) { return kTriggerMessageStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(TriggerMessageStatus v) { return kTriggerMessageStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<TriggerMessageStatus> enum_from_string<TriggerMessageStatus>(std::string_view s) {
   return lookup<TriggerMessageStatus>(kTriggerMessageStatus, s);
 }
 
-const char* to_string(UnitOfMeasure v) { return kUnitOfMeasure[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(UnitOfMeasure v) { return kUnitOfMeasure[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<UnitOfMeasure> enum_from_string<UnitOfMeasure>(std::string_view s) {
   return lookup<UnitOfMeasure>(kUnitOfMeasure, s);
 }
 
-const char* to_string(UnlockStatus v) { return kUnlockStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(UnlockStatus v) { return kUnlockStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<UnlockStatus> enum_from_string<UnlockStatus>(std::string_view s) {
   return lookup<UnlockStatus>(kUnlockStatus, s);
 }
 
-const char* to_string(UpdateFirmwareStatusEnumType v) { return kUpdateFirmwareStatusEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(UpdateFirmwareStatusEnumType v) { return kUpdateFirmwareStatusEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<UpdateFirmwareStatusEnumType> enum_from_string<UpdateFirmwareStatusEnumType>(std::string_view s) {
   return lookup<UpdateFirmwareStatusEnumType>(kUpdateFirmwareStatusEnumType, s);
 }
 
-const char* to_string(UpdateStatus v) { return kUpdateStatus[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(UpdateStatus v) { return kUpdateStatus[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<UpdateStatus> enum_from_string<UpdateStatus>(std::string_view s) {
   return lookup<UpdateStatus>(kUpdateStatus, s);
 }
 
-const char* to_string(UpdateType v) { return kUpdateType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(UpdateType v) { return kUpdateType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<UpdateType> enum_from_string<UpdateType>(std::string_view s) {
   return lookup<UpdateType>(kUpdateType, s);
 }
 
-const char* to_string(UploadLogStatusEnumType v) { return kUploadLogStatusEnumType[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(UploadLogStatusEnumType v) { return kUploadLogStatusEnumType[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<UploadLogStatusEnumType> enum_from_string<UploadLogStatusEnumType>(std::string_view s) {
   return lookup<UploadLogStatusEnumType>(kUploadLogStatusEnumType, s);
 }
 
-const char* to_string(ValueFormat v) { return kValueFormat[static_cast<std::size_t>(v)].data(); }
+std::string_view to_string(ValueFormat v) { return kValueFormat[static_cast<std::size_t>(v)]; }
 template <>
 std::optional<ValueFormat> enum_from_string<ValueFormat>(std::string_view s) {
   return lookup<ValueFormat>(kValueFormat, s);

@@ -11,7 +11,7 @@
 
 namespace cp::ocpp::v16 {
 
-// Enums: `to_string` gives the wire spelling, `enum_from_string<E>` parses it.
+// Enums: `to_string` gives the wire spelling (static storage), `enum_from_string<E>` parses it.
 template <class E>
 std::optional<E> enum_from_string(std::string_view s);
 
@@ -22,7 +22,7 @@ enum class AuthorizationStatus : unsigned char {
   Invalid,
   ConcurrentTx,
 };
-const char* to_string(AuthorizationStatus v);
+std::string_view to_string(AuthorizationStatus v);
 template <>
 std::optional<AuthorizationStatus> enum_from_string<AuthorizationStatus>(std::string_view s);
 
@@ -31,7 +31,7 @@ enum class AvailabilityStatus : unsigned char {
   Rejected,
   Scheduled,
 };
-const char* to_string(AvailabilityStatus v);
+std::string_view to_string(AvailabilityStatus v);
 template <>
 std::optional<AvailabilityStatus> enum_from_string<AvailabilityStatus>(std::string_view s);
 
@@ -39,7 +39,7 @@ enum class AvailabilityType : unsigned char {
   Inoperative,
   Operative,
 };
-const char* to_string(AvailabilityType v);
+std::string_view to_string(AvailabilityType v);
 template <>
 std::optional<AvailabilityType> enum_from_string<AvailabilityType>(std::string_view s);
 
@@ -47,7 +47,7 @@ enum class CertificateUseEnumType : unsigned char {
   CentralSystemRootCertificate,
   ManufacturerRootCertificate,
 };
-const char* to_string(CertificateUseEnumType v);
+std::string_view to_string(CertificateUseEnumType v);
 template <>
 std::optional<CertificateUseEnumType> enum_from_string<CertificateUseEnumType>(std::string_view s);
 
@@ -69,7 +69,7 @@ enum class ChargePointErrorCode : unsigned char {
   OverVoltage,
   WeakSignal,
 };
-const char* to_string(ChargePointErrorCode v);
+std::string_view to_string(ChargePointErrorCode v);
 template <>
 std::optional<ChargePointErrorCode> enum_from_string<ChargePointErrorCode>(std::string_view s);
 
@@ -84,7 +84,7 @@ enum class ChargePointStatus : unsigned char {
   Unavailable,
   Faulted,
 };
-const char* to_string(ChargePointStatus v);
+std::string_view to_string(ChargePointStatus v);
 template <>
 std::optional<ChargePointStatus> enum_from_string<ChargePointStatus>(std::string_view s);
 
@@ -93,7 +93,7 @@ enum class ChargingProfileKindType : unsigned char {
   Recurring,
   Relative,
 };
-const char* to_string(ChargingProfileKindType v);
+std::string_view to_string(ChargingProfileKindType v);
 template <>
 std::optional<ChargingProfileKindType> enum_from_string<ChargingProfileKindType>(std::string_view s);
 
@@ -102,7 +102,7 @@ enum class ChargingProfilePurposeType : unsigned char {
   TxDefaultProfile,
   TxProfile,
 };
-const char* to_string(ChargingProfilePurposeType v);
+std::string_view to_string(ChargingProfilePurposeType v);
 template <>
 std::optional<ChargingProfilePurposeType> enum_from_string<ChargingProfilePurposeType>(std::string_view s);
 
@@ -111,7 +111,7 @@ enum class ChargingProfileStatus : unsigned char {
   Rejected,
   NotSupported,
 };
-const char* to_string(ChargingProfileStatus v);
+std::string_view to_string(ChargingProfileStatus v);
 template <>
 std::optional<ChargingProfileStatus> enum_from_string<ChargingProfileStatus>(std::string_view s);
 
@@ -119,7 +119,7 @@ enum class ChargingRateUnitType : unsigned char {
   A,
   W,
 };
-const char* to_string(ChargingRateUnitType v);
+std::string_view to_string(ChargingRateUnitType v);
 template <>
 std::optional<ChargingRateUnitType> enum_from_string<ChargingRateUnitType>(std::string_view s);
 
@@ -127,7 +127,7 @@ enum class ClearChargingProfileStatus : unsigned char {
   Accepted,
   Unknown,
 };
-const char* to_string(ClearChargingProfileStatus v);
+std::string_view to_string(ClearChargingProfileStatus v);
 template <>
 std::optional<ClearChargingProfileStatus> enum_from_string<ClearChargingProfileStatus>(std::string_view s);
 
@@ -137,7 +137,7 @@ enum class ConfigurationStatus : unsigned char {
   RebootRequired,
   NotSupported,
 };
-const char* to_string(ConfigurationStatus v);
+std::string_view to_string(ConfigurationStatus v);
 template <>
 std::optional<ConfigurationStatus> enum_from_string<ConfigurationStatus>(std::string_view s);
 
@@ -147,7 +147,7 @@ enum class DataTransferStatus : unsigned char {
   UnknownMessageId,
   UnknownVendorId,
 };
-const char* to_string(DataTransferStatus v);
+std::string_view to_string(DataTransferStatus v);
 template <>
 std::optional<DataTransferStatus> enum_from_string<DataTransferStatus>(std::string_view s);
 
@@ -156,7 +156,7 @@ enum class DeleteCertificateStatusEnumType : unsigned char {
   Failed,
   NotFound,
 };
-const char* to_string(DeleteCertificateStatusEnumType v);
+std::string_view to_string(DeleteCertificateStatusEnumType v);
 template <>
 std::optional<DeleteCertificateStatusEnumType> enum_from_string<DeleteCertificateStatusEnumType>(std::string_view s);
 
@@ -166,7 +166,7 @@ enum class DiagnosticsStatus : unsigned char {
   UploadFailed,
   Uploading,
 };
-const char* to_string(DiagnosticsStatus v);
+std::string_view to_string(DiagnosticsStatus v);
 template <>
 std::optional<DiagnosticsStatus> enum_from_string<DiagnosticsStatus>(std::string_view s);
 
@@ -179,7 +179,7 @@ enum class FirmwareStatus : unsigned char {
   Installing,
   Installed,
 };
-const char* to_string(FirmwareStatus v);
+std::string_view to_string(FirmwareStatus v);
 template <>
 std::optional<FirmwareStatus> enum_from_string<FirmwareStatus>(std::string_view s);
 
@@ -199,7 +199,7 @@ enum class FirmwareStatusEnumType : unsigned char {
   InvalidSignature,
   SignatureVerified,
 };
-const char* to_string(FirmwareStatusEnumType v);
+std::string_view to_string(FirmwareStatusEnumType v);
 template <>
 std::optional<FirmwareStatusEnumType> enum_from_string<FirmwareStatusEnumType>(std::string_view s);
 
@@ -207,7 +207,7 @@ enum class GenericStatus : unsigned char {
   Accepted,
   Rejected,
 };
-const char* to_string(GenericStatus v);
+std::string_view to_string(GenericStatus v);
 template <>
 std::optional<GenericStatus> enum_from_string<GenericStatus>(std::string_view s);
 
@@ -215,7 +215,7 @@ enum class GetInstalledCertificateStatusEnumType : unsigned char {
   Accepted,
   NotFound,
 };
-const char* to_string(GetInstalledCertificateStatusEnumType v);
+std::string_view to_string(GetInstalledCertificateStatusEnumType v);
 template <>
 std::optional<GetInstalledCertificateStatusEnumType> enum_from_string<GetInstalledCertificateStatusEnumType>(std::string_view s);
 
@@ -224,7 +224,7 @@ enum class HashAlgorithmEnumType : unsigned char {
   SHA384,
   SHA512,
 };
-const char* to_string(HashAlgorithmEnumType v);
+std::string_view to_string(HashAlgorithmEnumType v);
 template <>
 std::optional<HashAlgorithmEnumType> enum_from_string<HashAlgorithmEnumType>(std::string_view s);
 
@@ -233,7 +233,7 @@ enum class InstallCertificateStatusEnumType : unsigned char {
   Failed,
   Rejected,
 };
-const char* to_string(InstallCertificateStatusEnumType v);
+std::string_view to_string(InstallCertificateStatusEnumType v);
 template <>
 std::optional<InstallCertificateStatusEnumType> enum_from_string<InstallCertificateStatusEnumType>(std::string_view s);
 
@@ -244,7 +244,7 @@ enum class Location : unsigned char {
   Outlet,
   Body,
 };
-const char* to_string(Location v);
+std::string_view to_string(Location v);
 template <>
 std::optional<Location> enum_from_string<Location>(std::string_view s);
 
@@ -252,7 +252,7 @@ enum class LogEnumType : unsigned char {
   DiagnosticsLog,
   SecurityLog,
 };
-const char* to_string(LogEnumType v);
+std::string_view to_string(LogEnumType v);
 template <>
 std::optional<LogEnumType> enum_from_string<LogEnumType>(std::string_view s);
 
@@ -261,7 +261,7 @@ enum class LogStatusEnumType : unsigned char {
   Rejected,
   AcceptedCanceled,
 };
-const char* to_string(LogStatusEnumType v);
+std::string_view to_string(LogStatusEnumType v);
 template <>
 std::optional<LogStatusEnumType> enum_from_string<LogStatusEnumType>(std::string_view s);
 
@@ -289,7 +289,7 @@ enum class Measurand : unsigned char {
   SoC,
   RPM,
 };
-const char* to_string(Measurand v);
+std::string_view to_string(Measurand v);
 template <>
 std::optional<Measurand> enum_from_string<Measurand>(std::string_view s);
 
@@ -301,7 +301,7 @@ enum class MessageTrigger : unsigned char {
   MeterValues,
   StatusNotification,
 };
-const char* to_string(MessageTrigger v);
+std::string_view to_string(MessageTrigger v);
 template <>
 std::optional<MessageTrigger> enum_from_string<MessageTrigger>(std::string_view s);
 
@@ -314,7 +314,7 @@ enum class MessageTriggerEnumType : unsigned char {
   SignChargePointCertificate,
   StatusNotification,
 };
-const char* to_string(MessageTriggerEnumType v);
+std::string_view to_string(MessageTriggerEnumType v);
 template <>
 std::optional<MessageTriggerEnumType> enum_from_string<MessageTriggerEnumType>(std::string_view s);
 
@@ -330,7 +330,7 @@ enum class Phase : unsigned char {
   L2_L3,
   L3_L1,
 };
-const char* to_string(Phase v);
+std::string_view to_string(Phase v);
 template <>
 std::optional<Phase> enum_from_string<Phase>(std::string_view s);
 
@@ -344,7 +344,7 @@ enum class ReadingContext : unsigned char {
   Trigger,
   Other,
 };
-const char* to_string(ReadingContext v);
+std::string_view to_string(ReadingContext v);
 template <>
 std::optional<ReadingContext> enum_from_string<ReadingContext>(std::string_view s);
 
@@ -361,7 +361,7 @@ enum class Reason : unsigned char {
   UnlockCommand,
   DeAuthorized,
 };
-const char* to_string(Reason v);
+std::string_view to_string(Reason v);
 template <>
 std::optional<Reason> enum_from_string<Reason>(std::string_view s);
 
@@ -369,7 +369,7 @@ enum class RecurrencyKindType : unsigned char {
   Daily,
   Weekly,
 };
-const char* to_string(RecurrencyKindType v);
+std::string_view to_string(RecurrencyKindType v);
 template <>
 std::optional<RecurrencyKindType> enum_from_string<RecurrencyKindType>(std::string_view s);
 
@@ -378,7 +378,7 @@ enum class RegistrationStatus : unsigned char {
   Pending,
   Rejected,
 };
-const char* to_string(RegistrationStatus v);
+std::string_view to_string(RegistrationStatus v);
 template <>
 std::optional<RegistrationStatus> enum_from_string<RegistrationStatus>(std::string_view s);
 
@@ -389,7 +389,7 @@ enum class ReservationStatus : unsigned char {
   Rejected,
   Unavailable,
 };
-const char* to_string(ReservationStatus v);
+std::string_view to_string(ReservationStatus v);
 template <>
 std::optional<ReservationStatus> enum_from_string<ReservationStatus>(std::string_view s);
 
@@ -397,7 +397,7 @@ enum class ResetType : unsigned char {
   Hard,
   Soft,
 };
-const char* to_string(ResetType v);
+std::string_view to_string(ResetType v);
 template <>
 std::optional<ResetType> enum_from_string<ResetType>(std::string_view s);
 
@@ -406,7 +406,7 @@ enum class TriggerMessageStatus : unsigned char {
   Rejected,
   NotImplemented,
 };
-const char* to_string(TriggerMessageStatus v);
+std::string_view to_string(TriggerMessageStatus v);
 template <>
 std::optional<TriggerMessageStatus> enum_from_string<TriggerMessageStatus>(std::string_view s);
 
@@ -429,7 +429,7 @@ enum class UnitOfMeasure : unsigned char {
   Fahrenheit,
   Percent,
 };
-const char* to_string(UnitOfMeasure v);
+std::string_view to_string(UnitOfMeasure v);
 template <>
 std::optional<UnitOfMeasure> enum_from_string<UnitOfMeasure>(std::string_view s);
 
@@ -438,7 +438,7 @@ enum class UnlockStatus : unsigned char {
   UnlockFailed,
   NotSupported,
 };
-const char* to_string(UnlockStatus v);
+std::string_view to_string(UnlockStatus v);
 template <>
 std::optional<UnlockStatus> enum_from_string<UnlockStatus>(std::string_view s);
 
@@ -449,7 +449,7 @@ enum class UpdateFirmwareStatusEnumType : unsigned char {
   InvalidCertificate,
   RevokedCertificate,
 };
-const char* to_string(UpdateFirmwareStatusEnumType v);
+std::string_view to_string(UpdateFirmwareStatusEnumType v);
 template <>
 std::optional<UpdateFirmwareStatusEnumType> enum_from_string<UpdateFirmwareStatusEnumType>(std::string_view s);
 
@@ -459,7 +459,7 @@ enum class UpdateStatus : unsigned char {
   NotSupported,
   VersionMismatch,
 };
-const char* to_string(UpdateStatus v);
+std::string_view to_string(UpdateStatus v);
 template <>
 std::optional<UpdateStatus> enum_from_string<UpdateStatus>(std::string_view s);
 
@@ -467,7 +467,7 @@ enum class UpdateType : unsigned char {
   Differential,
   Full,
 };
-const char* to_string(UpdateType v);
+std::string_view to_string(UpdateType v);
 template <>
 std::optional<UpdateType> enum_from_string<UpdateType>(std::string_view s);
 
@@ -480,7 +480,7 @@ enum class UploadLogStatusEnumType : unsigned char {
   UploadFailure,
   Uploading,
 };
-const char* to_string(UploadLogStatusEnumType v);
+std::string_view to_string(UploadLogStatusEnumType v);
 template <>
 std::optional<UploadLogStatusEnumType> enum_from_string<UploadLogStatusEnumType>(std::string_view s);
 
@@ -488,7 +488,7 @@ enum class ValueFormat : unsigned char {
   Raw,
   SignedData,
 };
-const char* to_string(ValueFormat v);
+std::string_view to_string(ValueFormat v);
 template <>
 std::optional<ValueFormat> enum_from_string<ValueFormat>(std::string_view s);
 
