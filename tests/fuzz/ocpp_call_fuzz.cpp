@@ -3,7 +3,9 @@
 // it for the message type its action names (the first byte picks Request or Response), and
 // the tree path (parse_message + decode<T>) on the same text. The fast path may give up on
 // anything, but whatever it accepts the tree path must accept too, with the same message id
-// and an equal value: anything else, a crash or a sanitizer report is a finding.
+// and an equal value: anything else, a crash or a sanitizer report is a finding. The MeterValues
+// fast path (fast_meter_values.h) is held to the same rule against the tree path plus the
+// domain mapping: whatever it decodes, they decode to the same message id and an equal event.
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -18,6 +20,8 @@
 #include "protocol/ocpp/rpc.h"
 #include "protocol/ocpp/v16/generated/actions.h"
 #include "protocol/ocpp/v16/generated/codec.h"
+#include "protocol/ocpp/v16/detail/fast_meter_values.h"
+#include "protocol/ocpp/v16/detail/mapping.h"
 #include "protocol/ocpp/v16/generated/stream.h"
 
 namespace {
@@ -52,6 +56,34 @@ void compare(std::string_view text, bool utf8_checked) {
   check(boost::json::serialize(to_json(*decoded)) == boost::json::serialize(to_json(into.value)));
 }
 
+bool same(const cp::domain::SampledValue& a, const cp::domain::SampledValue& b) {
+  const bool same_value = a.value == b.value || (a.value != a.value && b.value != b.value);
+  return a.measurand == b.measurand && a.phase == b.phase && a.unit == b.unit && a.context == b.context &&
+         a.location == b.location && same_value && a.raw == b.raw;
+}
+
+void compare_meter_values_fast(std::string_view text) {
+  std::string id;
+  cp::domain::TelemetrySampled fast;
+  if (!detail::decode_meter_values_fast(text, kMaxMessageIdLength, "CP-1", id, fast)) return;
+  auto tree = parse_message(text, {}, kMaxMessageIdLength, false);
+  check(tree.ok());
+  const auto* call = std::get_if<Call>(&tree.value());
+  check(call != nullptr && call->id == id && call->action == "MeterValues");
+  auto decoded = decode<MeterValuesRequest>(call->payload);
+  check(decoded.ok());
+  auto event = detail::to_domain("CP-1", *decoded);
+  check(event.ok());
+  check(event->pile == fast.pile && event->connector == fast.connector && event->transaction == fast.transaction);
+  check(event->samples.size() == fast.samples.size());
+  for (std::size_t i = 0; i < fast.samples.size(); ++i) {
+    const auto& a = event->samples[i];
+    const auto& b = fast.samples[i];
+    check(a.at == b.at && a.values.size() == b.values.size());
+    for (std::size_t j = 0; j < a.values.size(); ++j) check(same(a.values[j], b.values[j]));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -71,5 +103,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   CP_OCPP16_FOR_EACH_ACTION(CP_FUZZ_COMPARE)
 #undef CP_FUZZ_COMPARE
+  if (!response) compare_meter_values_fast(text);
   return 0;
 }

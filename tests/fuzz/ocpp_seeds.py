@@ -55,5 +55,15 @@ for path in sorted(schemas.glob("*.json")):
         frame = json.dumps([2, f"{action[:8]}-{count}", action, instance(root, root, full)], separators=(",", ":"))
         (out / f"{name}_{'full' if full else 'required'}").write_bytes(bytes([kind]) + frame.encode())
         count += 1
+# What piles send all day (bench/loadgen.js's MeterValues): numbers as text, keys out of schema
+# order, defaults left out; the MeterValues fast path's home ground.
+sampled = [{"value": v, "context": "Sample.Periodic", "measurand": m, "unit": u, "location": loc, **({"phase": p} if p else {})}
+           for v, m, u, p, loc in [("1000001", "Energy.Active.Import.Register", "Wh", "", "Outlet"),
+                                   ("15.94", "Current.Import", "A", "L1", "Outlet"),
+                                   ("31.2", "Temperature", "Celsius", "", "Body"), ("-0.5e1", "SoC", "Percent", "", "EV")]]
+frame = [2, "mv-1", "MeterValues", {"connectorId": 1, "transactionId": 7,
+                                     "meterValue": [{"timestamp": "2026-11-22T10:00:00.000Z", "sampledValue": sampled}]}]
+(out / "MeterValuesRequest_pile").write_bytes(bytes([0]) + json.dumps(frame, separators=(",", ":")).encode())
+count += 1
 pathlib.Path(sys.argv[2]).write_text("".join(f'"\\"{w}\\""\n' for w in sorted(words)))
 print(f"{count} seed inputs in {out}, {len(words)} dictionary words")

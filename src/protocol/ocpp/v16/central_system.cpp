@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "protocol/ocpp/rpc.h"
+#include "protocol/ocpp/v16/detail/fast_meter_values.h"
 #include "protocol/ocpp/v16/detail/mapping.h"
 #include "protocol/ocpp/v16/generated/codec.h"
 #include "protocol/ocpp/v16/generated/stream.h"
@@ -234,6 +235,15 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
   // tree. False leaves the message to the tree path, which also reports every error.
   bool on_streamed_call(std::string_view text) {
     if (incoming) return false;  // the tree path answers the second CALL (§4.1.1)
+    // MeterValues in its plain form: straight to the domain event (fast_meter_values.h).
+    if (std::string id; text.find("\"MeterValues\"") != std::string_view::npos) {
+      domain::TelemetrySampled event;
+      if (detail::decode_meter_values_fast(text, options.max_message_id_length, pile, id, event)) {
+        begin(id, Action::MeterValues);
+        sink.telemetry(std::move(event), completion<const Status&>(empty_response(MeterValuesResponse{})));
+        return true;
+      }
+    }
     StreamedCall call;
     std::string id;
     const stream::CallFrameOptions frame{options.max_message_id_length, options.utf8_checked};

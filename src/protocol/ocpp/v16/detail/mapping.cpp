@@ -123,16 +123,19 @@ void fill(domain::SampledValue& d, const SampledValue& v) {
   d.unit = name_or(v.unit, {});
   d.context = name_or(v.context, "Sample.Periodic");
   d.location = name_or(v.location, {});
+  put_value(d, v.value, v.format && *v.format == ValueFormat::SignedData);
+}
+
+void put_value(domain::SampledValue& d, std::string_view value, bool signed_data) {
   // A plain decimal number becomes `value`; anything else (SignedData, "n/a", ...) is kept raw.
-  const bool signed_data = v.format && *v.format == ValueFormat::SignedData;
-  const char* first = v.value.data();
-  const char* last = first + v.value.size();
+  const char* first = value.data();
+  const char* last = first + value.size();
   double x = 0;
   const auto [end, ec] = std::from_chars(first, last, x);
   if (!signed_data && ec == std::errc() && end == last && first != last && std::isfinite(x)) {
     d.value = x;
   } else {
-    d.raw = v.value;
+    d.raw = value;
   }
 }
 

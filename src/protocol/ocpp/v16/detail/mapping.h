@@ -5,6 +5,7 @@
 // StartTransaction; ids that must fit the domain's int) fail with PropertyConstraintViolation.
 // Internal to protocol/ocpp.
 #include <optional>
+#include <string_view>
 
 #include "core/result.h"
 #include "domain/events.h"
@@ -33,6 +34,9 @@ domain::DiagnosticsStatusReported to_domain(const domain::PileId& pile,
 // Energy.Active.Import.Register, context Sample.Periodic; phase/unit/location stay "").
 domain::SampledValue to_domain(const SampledValue& v);
 domain::MeterSample to_domain(const MeterValue& v);
+// A SampledValue's `value` text into `d`: a plain finite decimal number becomes `d.value`,
+// anything else (and every SignedData value) is kept in `d.raw`.
+void put_value(domain::SampledValue& d, std::string_view value, bool signed_data);
 
 BootNotificationResponse to_response(const domain::BootDecision& d, Timestamp now, int fallback_interval_s);
 IdTagInfo to_id_tag_info(const domain::Authorization& a);
