@@ -123,7 +123,12 @@ std::string serialize_call_result(std::string_view id, const boost::json::value&
   std::string out = "[3,";
   append_string(out, id);
   out += ',';
-  out += boost::json::serialize(payload);
+  // Most answers (MeterValues, StatusNotification, ...) are an empty object: no serializer.
+  if (const auto* o = payload.if_object(); o && o->empty()) {
+    out += "{}";
+  } else {
+    out += boost::json::serialize(payload);
+  }
   out += ']';
   return out;
 }
