@@ -235,8 +235,10 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
   // tree. False leaves the message to the tree path, which also reports every error.
   bool on_streamed_call(std::string_view text) {
     if (incoming) return false;  // the tree path answers the second CALL (§4.1.1)
-    // MeterValues in its plain form: straight to the domain event (fast_meter_values.h).
-    if (std::string id; text.find("\"MeterValues\"") != std::string_view::npos) {
+    // MeterValues in its plain form: straight to the domain event (fast_meter_values.h). Any
+    // other action is declined by the third element of the frame.
+    {
+      std::string id;
       domain::TelemetrySampled event;
       if (detail::decode_meter_values_fast(text, options.max_message_id_length, pile, id, event)) {
         begin(id, Action::MeterValues);

@@ -1,8 +1,8 @@
 #include "protocol/ocpp/v16/detail/fast_meter_values.h"
 
 #include <charconv>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "core/time.h"
@@ -13,8 +13,6 @@
 namespace cp::ocpp::v16::detail {
 namespace {
 
-// A cursor over the message. Every reader skips JSON whitespace first and returns false on
-// anything outside the plain form, which makes the whole decode decline.
 // The closing quote of a string whose text starts at p: nullptr when the text has a
 // backslash, a byte below 0x20 or one above 0x7F first, or no closing quote. Eight bytes at a
 // time with the usual "has a zero byte" / "has a byte less than n" bit tricks.
@@ -42,6 +40,8 @@ const char* closing_quote(const char* p, const char* end) {
   return nullptr;
 }
 
+// A cursor over the message. Every reader skips JSON whitespace first and returns false on
+// anything outside the plain form, which makes the whole decode decline.
 class Cursor {
  public:
   explicit Cursor(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
