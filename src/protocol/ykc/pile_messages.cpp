@@ -152,6 +152,11 @@ void PileAdapter::State::dispatch(const Seq& seq, Message m) {
                                             d.gun, d.reasons.reason, d.reasons.fault, d.reasons.error));
           },
           [&](const PileStartRequest& r) { on_pile_start(seq, r); },
+          [&](const ParallelStartRequest& r) {
+            spdlog::info("ykc.parallel_start pile={} gun={} role={} parallel_serial={}", pile, r.request.gun,
+                         r.slave ? "slave" : "master", r.parallel_serial);
+            on_pile_start(seq, r.request, r.parallel_serial);
+          },
           [&](const TransactionRecord& r) { on_record(seq, r); },
           [&](const ParkingLockReport& r) {
             store_data(r.kType, fmt::format(R"({{"gun":{},"lock_state":{},"bay_state":{},"battery_percent":{},"alarm":{}}})",
@@ -165,6 +170,13 @@ void PileAdapter::State::dispatch(const Seq& seq, Message m) {
             if (on_command_reply(r)) return;
             // A late success (the gun was plugged in within 60 s of a refused 0x34, notes §5.4).
             on_remote_start_reply(r, [](bool) {});
+          },
+          [&](const ParallelRemoteStartReply& r) {
+            // A gun of a parallel session started from the pile's side of a 0xA4: its
+            // transaction is recorded as for a 0x33.
+            spdlog::info("ykc.parallel_started pile={} gun={} role={} parallel_serial={}", pile, r.reply.gun,
+                         r.slave ? "slave" : "master", r.parallel_serial);
+            on_remote_start_reply(r.reply, [](bool) {});
           },
           [&](const auto& other) {
             if (on_command_reply(other)) return;
@@ -200,11 +212,17 @@ void PileAdapter::State::on_realtime(const RealtimeData& d) {
 }
 
 // 0x31 card start -> authorise the card -> record the start -> 0x32 with our serial.
-void PileAdapter::State::on_pile_start(const Seq& seq, const PileStartRequest& r) {
+void PileAdapter::State::on_pile_start(const Seq& seq, const PileStartRequest& r,
+                                       std::optional<std::string> parallel_serial) {
   const std::string card = hex(r.card);
   const int gun = r.gun;
-  sink.authorize(pile, card, [this, post = hooks.post, seq, gun, card](Result<domain::Authorization> a) {
-    post([this, seq, gun, card, a = std::move(a)] {
+  // 0x32, or 0xA2 carrying the same authorisation and the parallel session's serial.
+  auto answer = [this, parallel_serial](const StartAuthorisation& reply, const Seq& seq) {
+    if (!parallel_serial) return send_reply(reply, seq);
+    send_reply(ParallelStartAuthorisation{reply, *parallel_serial}, seq);
+  };
+  sink.authorize(pile, card, [this, post = hooks.post, seq, gun, card, answer](Result<domain::Authorization> a) {
+    post([this, seq, gun, card, answer, a = std::move(a)] {
       StartAuthorisation reply;
       reply.serial = transaction_serial(pile, gun, clock.now(), ++serial_counter);
       reply.pile = pile;
@@ -213,17 +231,18 @@ void PileAdapter::State::on_pile_start(const Seq& seq, const PileStartRequest& r
         reply.result = 0;
         reply.failure_reason = 0x01;  // no such account
         spdlog::info("ykc.card_refused pile={} gun={} status={}", pile, gun, a ? to_string(a->status) : "error");
-        return send_reply(reply, seq);
+        return answer(reply, seq);
       }
       domain::TransactionStarted start{pile, gun, card, 0, std::nullopt, clock.now(), reply.serial};
-      sink.transaction_started(start, [this, post = hooks.post, seq, reply](Result<domain::TransactionDecision> d) mutable {
-        post([this, seq, reply, d = std::move(d)]() mutable {
+      sink.transaction_started(start, [this, post = hooks.post, seq, reply, answer](
+                                          Result<domain::TransactionDecision> d) mutable {
+        post([this, seq, reply, answer, d = std::move(d)]() mutable {
           reply.result = d ? 1 : 0;
           if (d) {
             gun_tx[reply.gun] = d->transaction;
             serial_gun[reply.serial] = reply.gun;
           }
-          send_reply(reply, seq);
+          answer(reply, seq);
         });
       });
     });

@@ -64,7 +64,9 @@ struct PileAdapter::State {
   void track_sequence(const Frame& f);
   void dispatch(const Seq& seq, Message m);
   void on_realtime(const RealtimeData& d);
-  void on_pile_start(const Seq& seq, const PileStartRequest& r);
+  // 0x31 (parallel_serial empty) or a V1.6 0xA1 gun of a parallel session: authorise the card,
+  // record the start, answer 0x32 or 0xA2 (which echoes the parallel serial).
+  void on_pile_start(const Seq& seq, const PileStartRequest& r, std::optional<std::string> parallel_serial = {});
   void on_record(const Seq& seq, const TransactionRecord& r);
   void on_remote_start_reply(const RemoteStartReply& r, std::function<void(bool durable)> then);
   void store_data(std::uint8_t type, std::string json);

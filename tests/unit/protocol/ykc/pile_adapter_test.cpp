@@ -157,6 +157,100 @@ TEST_F(AdapterTest, TransactionRecordIsConfirmedOnlyAfterTheSinkSaysDurable) {
   EXPECT_EQ(hex(sent[0]), "68 15 46 00 00 40 32 01 06 00 01 92 36 01 24 05 20 10 30 00 00 01 00 55 E2");
 }
 
+// V1.6 parallel charging (notes §7): each gun's 0xA1 is authorised like a 0x31 card start and
+// answered with 0xA2, which echoes the parallel session's serial; each gun gets a transaction.
+TEST_F(AdapterTest, AParallelStartGunIsAuthorisedAndAnsweredWithTheParallelSerial) {
+  login();
+  const auto send_a1 = [&](std::uint8_t gun, std::uint8_t slave, std::uint8_t seq_byte) {
+    ParallelStartRequest r;
+    r.request.pile = kPile;
+    r.request.gun = gun;
+    r.request.card = {0x00, 0x00, 0x00, 0x00, 0x5D, 0x00, 0x00, 0x01};
+    r.slave = slave;
+    r.parallel_serial = "240520103000";
+    Frame f;
+    f.seq = {seq_byte, 0x00};
+    f.type = r.kType;
+    f.body = *encode_body(r);
+    auto b = *encode_frame(f);
+    adapter->on_bytes(std::string(b.begin(), b.end()));
+  };
+  send_a1(1, 0, 0x10);
+  send_a1(2, 1, 0x11);
+  ASSERT_EQ(sink.authorizations.size(), 2u);
+  EXPECT_EQ(sink.authorizations[0].event, "000000005D000001");
+  for (auto& a : sink.authorizations) a.reply(domain::Authorization{domain::AuthorizationStatus::Accepted, {}, {}});
+  run_posted();
+  ASSERT_EQ(sink.starts.size(), 2u);
+  EXPECT_TRUE(sent.empty());  // answered only once each start is recorded
+  sink.starts[0].reply(domain::TransactionDecision{7, {}});
+  sink.starts[1].reply(domain::TransactionDecision{8, {}});
+  run_posted();
+  ASSERT_EQ(sent.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto frame = decode_frame({reinterpret_cast<const std::uint8_t*>(sent[i].data()), sent[i].size()});
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(frame->type, ParallelStartAuthorisation::kType);
+    EXPECT_EQ(frame->seq[0], 0x10 + i);  // echoes the request's sequence bytes
+    auto body = decode_body(frame->type, frame->body);
+    ASSERT_TRUE(body);
+    const auto& reply = std::get<ParallelStartAuthorisation>(*body);
+    EXPECT_EQ(reply.parallel_serial, "240520103000");
+    EXPECT_EQ(reply.authorisation.result, 1);
+    EXPECT_EQ(reply.authorisation.gun, i + 1);
+    EXPECT_EQ(sink.starts[i].event.external_id, reply.authorisation.serial);
+  }
+  EXPECT_EQ(frames("0xA1", "ok"), 2u);
+}
+
+TEST_F(AdapterTest, AParallelStartWithARefusedCardIsAnsweredFailed) {
+  login();
+  ParallelStartRequest r;
+  r.request.pile = kPile;
+  r.parallel_serial = "240520103000";
+  Frame f;
+  f.seq = {0x12, 0x00};
+  f.type = r.kType;
+  f.body = *encode_body(r);
+  auto b = *encode_frame(f);
+  adapter->on_bytes(std::string(b.begin(), b.end()));
+  ASSERT_EQ(sink.authorizations.size(), 1u);
+  sink.authorizations[0].reply(domain::Authorization{domain::AuthorizationStatus::Invalid, {}, {}});
+  run_posted();
+  EXPECT_TRUE(sink.starts.empty());
+  ASSERT_EQ(sent.size(), 1u);
+  auto frame = decode_frame({reinterpret_cast<const std::uint8_t*>(sent[0].data()), sent[0].size()});
+  ASSERT_TRUE(frame);
+  auto body = decode_body(frame->type, frame->body);
+  ASSERT_TRUE(body);
+  const auto& reply = std::get<ParallelStartAuthorisation>(*body);
+  EXPECT_EQ(reply.authorisation.result, 0);
+  EXPECT_EQ(reply.parallel_serial, "240520103000");
+}
+
+// 0xA3 without a command of ours (the pile started a parallel session on its side): the gun's
+// transaction is recorded as for a late 0x33.
+TEST_F(AdapterTest, AParallelRemoteStartReplyRecordsTheGunsTransaction) {
+  login();
+  ParallelRemoteStartReply r;
+  r.reply.serial = "32010600019236022405201030000002";
+  r.reply.pile = kPile;
+  r.reply.gun = 2;
+  r.reply.result = 1;
+  r.slave = 1;
+  r.parallel_serial = "240520103000";
+  Frame f;
+  f.seq = {0x13, 0x00};
+  f.type = r.kType;
+  f.body = *encode_body(r);
+  auto b = *encode_frame(f);
+  adapter->on_bytes(std::string(b.begin(), b.end()));
+  ASSERT_EQ(sink.starts.size(), 1u);
+  EXPECT_EQ(sink.starts[0].event.connector, 2);
+  EXPECT_EQ(sink.starts[0].event.external_id, r.reply.serial);
+  EXPECT_EQ(frames("0xA3", "ok"), 1u);
+}
+
 TEST_F(AdapterTest, AFailedRecordWriteIsNeverConfirmed) {
   login();
   TransactionRecord r;
