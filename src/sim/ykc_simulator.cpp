@@ -77,10 +77,10 @@ std::string format_stats(const YkcSimStats& s) {
   return fmt::format(
       "piles={} connected={} logged_in={} connects={} connect_failures={} disconnects={} login_refused={} "
       "frames_sent={} frames_received={} frame_errors={} realtime={} sessions_started={} sessions_stopped={} "
-      "records_sent={} records_resent={} records_confirmed={} commands={}",
+      "records_sent={} records_resent={} records_confirmed={} commands={} parallel_starts={}",
       s.piles, s.connected, s.logged_in, s.connects, s.connect_failures, s.disconnects, s.login_refused, s.frames_sent,
       s.frames_received, s.frame_errors, s.realtime, s.sessions_started, s.sessions_stopped, s.records_sent,
-      s.records_resent, s.records_confirmed, s.commands);
+      s.records_resent, s.records_confirmed, s.commands, s.parallel_starts);
 }
 
 namespace {
@@ -416,6 +416,7 @@ YkcSimStats YkcSimulator::stats() const {
     s.records_resent += ps.records_resent;
     s.records_confirmed += ps.records_confirmed;
     s.commands += ps.commands;
+    s.parallel_starts += ps.parallel_starts;
   }
   return s;
 }

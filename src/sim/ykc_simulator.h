@@ -66,6 +66,7 @@ struct YkcSimStats {
   std::uint64_t frames_sent = 0, frames_received = 0, frame_errors = 0;
   std::uint64_t realtime = 0, sessions_started = 0, sessions_stopped = 0;
   std::uint64_t records_sent = 0, records_resent = 0, records_confirmed = 0, commands = 0;
+  std::uint64_t parallel_starts = 0;  // V1.6 dual-gun sessions asked for with 0xA1
 };
 std::string format_stats(const YkcSimStats& s);
 

@@ -58,6 +58,13 @@ void YkcPile::on_disconnected() {
   for (auto& r : records_) r.sent = false;  // resend after the next login
 }
 
+bool YkcPile::parallel_start_possible(const Gun& g) const {
+  if (cfg_.parallel_every <= 0 || !cfg_.dc || cfg_.protocol_version < ykc::kVersion16 || cfg_.guns < 2 || g.number != 1)
+    return false;
+  const Gun& slave = guns_[1];
+  return !slave.session && !slave.awaiting_authorisation_ms;
+}
+
 double YkcPile::power_cap_w() const { return cfg_.max_power_w * power_percent_ / 100.0; }
 
 std::string YkcPile::next_serial(int gun, std::int64_t now_ms) {
@@ -311,9 +318,26 @@ std::vector<YkcOutgoing> YkcPile::on_tick(std::int64_t now_ms) {
       if (cfg_.card_sessions && !disabled_ && has_billing_model_ && !g.awaiting_authorisation_ms &&
           now_ms >= g.next_session_ms) {
         const Card card = cfg_.cards.empty() ? Card{} : cfg_.cards[rng_() % cfg_.cards.size()];
-        out.push_back({PileStartRequest{cfg_.pile, gn, 1, 0, card, {}, ""}, std::nullopt});
-        g.awaiting_authorisation_ms = now_ms;
-        g.presented_card = card;
+        ++card_starts_;
+        if (parallel_start_possible(g) && (card_starts_ - 1) % cfg_.parallel_every == 0) {  // the 1st, N+1th, ...
+          // One car on both guns: gun 1 asks as master, gun 2 as slave, under one parallel serial.
+          const auto t = cp56_from_unix_ms(pile_time(now_ms));
+          const auto parallel = fmt::format("{:02d}{:02d}{:02d}{:02d}{:02d}{:02d}", t.year, t.month, t.day, t.hour,
+                                            t.minute, t.milliseconds / 1000);
+          for (Gun* member : {&g, &gun(2)}) {
+            const auto number = static_cast<std::uint8_t>(member->number);
+            out.push_back({ParallelStartRequest{PileStartRequest{cfg_.pile, number, 1, 0, card, {}, ""},
+                                                std::uint8_t(member == &g ? 0 : 1), parallel},
+                           std::nullopt});
+            member->awaiting_authorisation_ms = now_ms;
+            member->presented_card = card;
+          }
+          ++stats_.parallel_starts;
+        } else {
+          out.push_back({PileStartRequest{cfg_.pile, gn, 1, 0, card, {}, ""}, std::nullopt});
+          g.awaiting_authorisation_ms = now_ms;
+          g.presented_card = card;
+        }
       }
     }
   }
@@ -357,13 +381,19 @@ std::vector<YkcOutgoing> YkcPile::on_message(const Message& message, const Seq& 
             reply(realtime(gun(m.gun)));
             ++stats_.realtime;
           }
-        } else if constexpr (std::is_same_v<T, StartAuthorisation>) {
-          if (!known_gun(m.gun)) return;
-          auto& g = gun(m.gun);
+        } else if constexpr (std::is_same_v<T, StartAuthorisation> || std::is_same_v<T, ParallelStartAuthorisation>) {
+          const StartAuthorisation* a = nullptr;
+          if constexpr (std::is_same_v<T, ParallelStartAuthorisation>) {
+            a = &m.authorisation;
+          } else {
+            a = &m;
+          }
+          if (!known_gun(a->gun)) return;
+          auto& g = gun(a->gun);
           if (!g.awaiting_authorisation_ms) return;
           g.awaiting_authorisation_ms.reset();
-          if (m.result == 1 && !g.session) {
-            start_session(g, m.serial, 2, g.presented_card, now_ms, out);
+          if (a->result == 1 && !g.session) {
+            start_session(g, a->serial, 2, g.presented_card, now_ms, out);
           } else {
             g.next_session_ms = now_ms + uniform_ms(cfg_.idle_gap_min, cfg_.idle_gap_max);
           }

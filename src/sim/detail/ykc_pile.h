@@ -5,7 +5,8 @@
 // billing-model check (-> 0x09 when the platform says "mismatch") -> heartbeat per gun every
 // `heartbeat` (three unanswered -> reconnect) -> 0x13 every `realtime_idle` / `realtime_charging`
 // and on every status change. Sessions start from a card (0x31 -> platform's 0x32 with the
-// serial) or remotely (0x34 -> 0x33); while charging the gun reports 0x13 plus BMS frames
+// serial; V1.6 DC piles sometimes start both guns as one parallel session with 0xA1 -> 0xA2)
+// or remotely (0x34 -> 0x33); while charging the gun reports 0x13 plus BMS frames
 // (0x15/0x17 at the start, 0x23/0x25 with every 0x13, 0x19 and the 0x1D/0x21 stop reasons at
 // the end) on the shared ChargingCurve, billed per tier of its model; the session ends when the
 // EV is full, after its planned length, or on 0x36 (-> 0x35); then the 0x3B record is sent and
@@ -47,6 +48,9 @@ struct YkcPileConfig {
   std::chrono::milliseconds authorisation_timeout{30000};  // 0x31 without 0x32
   bool card_sessions = true;        // start sessions on its own (card); remote starts always work
   std::vector<ykc::Card> cards{ykc::Card{0, 0, 0, 0, 0x5D, 0, 0, 1}};  // the drivers' cards, picked at random
+  // V1.6 DC piles with two or more guns: every Nth card start is a parallel (dual-gun) session,
+  // gun 1 master and gun 2 slave, each asking with 0xA1 (0 = never).
+  int parallel_every = 4;
   std::uint64_t seed = 1;
 };
 
@@ -61,6 +65,7 @@ struct YkcPileStats {
   std::uint64_t realtime = 0, sessions_started = 0, sessions_stopped = 0;
   std::uint64_t records_sent = 0, records_resent = 0, records_confirmed = 0;
   std::uint64_t commands = 0;
+  std::uint64_t parallel_starts = 0;  // parallel sessions asked for (two 0xA1 each)
 };
 
 class YkcPile {
@@ -128,6 +133,7 @@ class YkcPile {
   void end_session(Gun& g, std::int64_t now_ms, std::vector<YkcOutgoing>& out);
   void send_records(std::int64_t now_ms, std::vector<YkcOutgoing>& out);
   double power_cap_w() const;
+  bool parallel_start_possible(const Gun& g) const;  // g is gun 1 and gun 2 is free
   // Billing: the tier (0 sharp .. 3 valley) of the half-hour slot at the pile's clock, its price
   // (energy + service, ×1e-5 yuan/kWh), the energy delivered since the last call added to the
   // tier of `now_ms`, and the amount so far (×1e-4 yuan).
@@ -152,6 +158,7 @@ class YkcPile {
   std::int64_t clock_offset_ms_ = 0;
   double meter_wh_ = 0;   // the pile's energy register (shared by its guns, for simplicity per pile)
   std::uint16_t serial_counter_ = 0;
+  int card_starts_ = 0;
   YkcPileStats stats_;
 };
 

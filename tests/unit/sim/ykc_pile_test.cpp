@@ -325,6 +325,56 @@ TEST(YkcSimPile, CardSessionAsksThePlatformAndUsesItsSerial) {
   EXPECT_EQ(records[0].start_type, 2);
 }
 
+// Every parallel_every-th card start of a V1.6 DC pile with two guns asks for both guns at
+// once: 0xA1 for gun 1 (master) and gun 2 (slave) under one parallel serial; each 0xA2 starts
+// its gun under the platform's serial.
+TEST(YkcSimPile, EveryNthCardStartIsAParallelSessionOnBothGuns) {
+  auto c = config();
+  c.card_sessions = true;
+  c.parallel_every = 1;
+  c.idle_gap_min = c.idle_gap_max = std::chrono::milliseconds{5000};
+  auto p = logged_in_pile(c);
+  std::vector<YkcOutgoing> out;
+  for (std::int64_t t = kT0 + 1000; t <= kT0 + 6000; t += 1000) {
+    auto o = tick(p, t);
+    out.insert(out.end(), o.begin(), o.end());
+  }
+  const auto req = all_of<ParallelStartRequest>(out);
+  ASSERT_EQ(req.size(), 2u);
+  EXPECT_TRUE(all_of<PileStartRequest>(out).empty());
+  EXPECT_EQ(req[0].request.gun, 1);
+  EXPECT_EQ(req[0].slave, 0);
+  EXPECT_EQ(req[1].request.gun, 2);
+  EXPECT_EQ(req[1].slave, 1);
+  EXPECT_EQ(req[0].parallel_serial, req[1].parallel_serial);
+  EXPECT_EQ(req[0].parallel_serial.size(), 12u);
+  EXPECT_EQ(p.stats().parallel_starts, 1u);
+  expect_encodable(out);
+  const std::string serial2 = "32010600019236022405201030000002";
+  p.on_message(ParallelStartAuthorisation{{kSerial, kPile, 1, "0000001000000573", 100, 1, 0}, req[0].parallel_serial},
+               make_seq(5), kT0 + 7000);
+  p.on_message(ParallelStartAuthorisation{{serial2, kPile, 2, "0000001000000573", 100, 1, 0}, req[0].parallel_serial},
+               make_seq(6), kT0 + 7000);
+  EXPECT_TRUE(p.charging(1));
+  EXPECT_TRUE(p.charging(2));
+}
+
+TEST(YkcSimPile, AV15PileNeverAsksForAParallelSession) {
+  auto c = config();
+  c.card_sessions = true;
+  c.parallel_every = 1;
+  c.protocol_version = kVersion15;
+  c.idle_gap_min = c.idle_gap_max = std::chrono::milliseconds{5000};
+  auto p = logged_in_pile(c);
+  std::vector<YkcOutgoing> out;
+  for (std::int64_t t = kT0 + 1000; t <= kT0 + 6000; t += 1000) {
+    auto o = tick(p, t);
+    out.insert(out.end(), o.begin(), o.end());
+  }
+  EXPECT_TRUE(all_of<ParallelStartRequest>(out).empty());
+  EXPECT_EQ(all_of<PileStartRequest>(out).size(), 2u);  // one card start per gun
+}
+
 TEST(YkcSimPile, PollIsAnsweredWithRealtimeDataForThatGun) {
   auto p = logged_in_pile();
   auto out = p.on_message(RealtimeDataPoll{kPile, 2}, make_seq(7), kT0);
