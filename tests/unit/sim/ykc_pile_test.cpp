@@ -46,6 +46,23 @@ std::vector<YkcOutgoing> tick(YkcPile& p, std::int64_t t) {
   return out;
 }
 
+// A card-session pile (idle gaps of 5 s) ticked each second for its first 6 s: everything it sent.
+std::vector<YkcOutgoing> first_card_starts(YkcPile& p) {
+  std::vector<YkcOutgoing> out;
+  for (std::int64_t t = kT0 + 1000; t <= kT0 + 6000; t += 1000) {
+    auto o = tick(p, t);
+    out.insert(out.end(), o.begin(), o.end());
+  }
+  return out;
+}
+
+YkcPileConfig card_session_config() {
+  auto c = config();
+  c.card_sessions = true;
+  c.idle_gap_min = c.idle_gap_max = std::chrono::milliseconds{5000};
+  return c;
+}
+
 // A pile that has logged in and holds a billing model.
 YkcPile logged_in_pile(YkcPileConfig c = config()) {
   YkcPile p(c, kT0);
@@ -298,16 +315,10 @@ TEST(YkcSimPile, BillingModelPushIsStoredAndConfirmed) {
 }
 
 TEST(YkcSimPile, CardSessionAsksThePlatformAndUsesItsSerial) {
-  auto c = config();
-  c.card_sessions = true;
+  auto c = card_session_config();
   c.guns = 1;
-  c.idle_gap_min = c.idle_gap_max = std::chrono::milliseconds{5000};
   auto p = logged_in_pile(c);
-  std::vector<YkcOutgoing> out;
-  for (std::int64_t t = kT0 + 1000; t <= kT0 + 6000; t += 1000) {
-    auto o = tick(p, t);
-    out.insert(out.end(), o.begin(), o.end());
-  }
+  auto out = first_card_starts(p);
   auto req = all_of<PileStartRequest>(out);
   ASSERT_EQ(req.size(), 1u);
   EXPECT_EQ(req[0].start_mode, 1);
@@ -329,16 +340,10 @@ TEST(YkcSimPile, CardSessionAsksThePlatformAndUsesItsSerial) {
 // once: 0xA1 for gun 1 (master) and gun 2 (slave) under one parallel serial; each 0xA2 starts
 // its gun under the platform's serial.
 TEST(YkcSimPile, EveryNthCardStartIsAParallelSessionOnBothGuns) {
-  auto c = config();
-  c.card_sessions = true;
+  auto c = card_session_config();
   c.parallel_every = 1;
-  c.idle_gap_min = c.idle_gap_max = std::chrono::milliseconds{5000};
   auto p = logged_in_pile(c);
-  std::vector<YkcOutgoing> out;
-  for (std::int64_t t = kT0 + 1000; t <= kT0 + 6000; t += 1000) {
-    auto o = tick(p, t);
-    out.insert(out.end(), o.begin(), o.end());
-  }
+  auto out = first_card_starts(p);
   const auto req = all_of<ParallelStartRequest>(out);
   ASSERT_EQ(req.size(), 2u);
   EXPECT_TRUE(all_of<PileStartRequest>(out).empty());
@@ -360,17 +365,11 @@ TEST(YkcSimPile, EveryNthCardStartIsAParallelSessionOnBothGuns) {
 }
 
 TEST(YkcSimPile, AV15PileNeverAsksForAParallelSession) {
-  auto c = config();
-  c.card_sessions = true;
+  auto c = card_session_config();
   c.parallel_every = 1;
   c.protocol_version = kVersion15;
-  c.idle_gap_min = c.idle_gap_max = std::chrono::milliseconds{5000};
   auto p = logged_in_pile(c);
-  std::vector<YkcOutgoing> out;
-  for (std::int64_t t = kT0 + 1000; t <= kT0 + 6000; t += 1000) {
-    auto o = tick(p, t);
-    out.insert(out.end(), o.begin(), o.end());
-  }
+  auto out = first_card_starts(p);
   EXPECT_TRUE(all_of<ParallelStartRequest>(out).empty());
   EXPECT_EQ(all_of<PileStartRequest>(out).size(), 2u);  // one card start per gun
 }

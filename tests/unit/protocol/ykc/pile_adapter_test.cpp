@@ -61,6 +61,15 @@ struct AdapterTest : ::testing::Test {
     ASSERT_TRUE(adapter->logged_in());
     sent.clear();
   }
+  // `m` arriving from the pile in a clear frame with these sequence bytes.
+  void receive(const Message& m, Seq seq) {
+    Frame f;
+    f.seq = seq;
+    f.type = type_of(m);
+    f.body = *encode_body(m);
+    auto b = *encode_frame(f);
+    adapter->on_bytes(std::string(b.begin(), b.end()));
+  }
   std::uint64_t frames(const char* type, const char* result) {
     return metrics.counter("chargeplane_ykc_frames_total", "", {{"type", type}, {"result", result}}).value();
   }
@@ -168,12 +177,7 @@ TEST_F(AdapterTest, AParallelStartGunIsAuthorisedAndAnsweredWithTheParallelSeria
     r.request.card = {0x00, 0x00, 0x00, 0x00, 0x5D, 0x00, 0x00, 0x01};
     r.slave = slave;
     r.parallel_serial = "240520103000";
-    Frame f;
-    f.seq = {seq_byte, 0x00};
-    f.type = r.kType;
-    f.body = *encode_body(r);
-    auto b = *encode_frame(f);
-    adapter->on_bytes(std::string(b.begin(), b.end()));
+    receive(r, {seq_byte, 0x00});
   };
   send_a1(1, 0, 0x10);
   send_a1(2, 1, 0x11);
@@ -208,12 +212,7 @@ TEST_F(AdapterTest, AParallelStartWithARefusedCardIsAnsweredFailed) {
   ParallelStartRequest r;
   r.request.pile = kPile;
   r.parallel_serial = "240520103000";
-  Frame f;
-  f.seq = {0x12, 0x00};
-  f.type = r.kType;
-  f.body = *encode_body(r);
-  auto b = *encode_frame(f);
-  adapter->on_bytes(std::string(b.begin(), b.end()));
+  receive(r, {0x12, 0x00});
   ASSERT_EQ(sink.authorizations.size(), 1u);
   sink.authorizations[0].reply(domain::Authorization{domain::AuthorizationStatus::Invalid, {}, {}});
   run_posted();
@@ -239,12 +238,7 @@ TEST_F(AdapterTest, AParallelRemoteStartReplyRecordsTheGunsTransaction) {
   r.reply.result = 1;
   r.slave = 1;
   r.parallel_serial = "240520103000";
-  Frame f;
-  f.seq = {0x13, 0x00};
-  f.type = r.kType;
-  f.body = *encode_body(r);
-  auto b = *encode_frame(f);
-  adapter->on_bytes(std::string(b.begin(), b.end()));
+  receive(r, {0x13, 0x00});
   ASSERT_EQ(sink.starts.size(), 1u);
   EXPECT_EQ(sink.starts[0].event.connector, 2);
   EXPECT_EQ(sink.starts[0].event.external_id, r.reply.serial);
