@@ -6,6 +6,8 @@
 // and an equal value: anything else, a crash or a sanitizer report is a finding. The MeterValues
 // fast path (fast_meter_values.h) is held to the same rule against the tree path plus the
 // domain mapping: whatever it decodes, they decode to the same message id and an equal event.
+// The learned-shape decoder in front of it (MeterValuesDecoder) is held to the fast path: taught
+// a pile-like frame once, whatever it accepts by that shape the fast path accepts alike.
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -62,6 +64,38 @@ bool same(const cp::domain::SampledValue& a, const cp::domain::SampledValue& b) 
          a.location == b.location && same_value && a.raw == b.raw;
 }
 
+void check_same(const cp::domain::TelemetrySampled& a, const cp::domain::TelemetrySampled& b) {
+  check(a.pile == b.pile && a.connector == b.connector && a.transaction == b.transaction);
+  check(a.samples.size() == b.samples.size());
+  for (std::size_t i = 0; i < a.samples.size(); ++i) {
+    check(a.samples[i].at == b.samples[i].at && a.samples[i].values.size() == b.samples[i].values.size());
+    for (std::size_t j = 0; j < a.samples[i].values.size(); ++j) check(same(a.samples[i].values[j], b.samples[i].values[j]));
+  }
+}
+
+// The frame the shape decoder is taught: bench/loadgen.js's MeterValues, with a transaction.
+constexpr std::string_view kShapeFrame =
+    R"([2,"1","MeterValues",{"connectorId":1,"transactionId":7,"meterValue":[{"timestamp":"2026-11-22T10:00:00.000Z",)"
+    R"("sampledValue":[{"value":"1000000","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register",)"
+    R"("unit":"Wh","location":"Outlet"},{"value":"15.94","context":"Sample.Periodic","measurand":"Current.Import",)"
+    R"("unit":"A","location":"Outlet","phase":"L1"},{"value":"0A1B","format":"SignedData"}]}]}])";
+
+void compare_meter_values_shape(std::string_view text) {
+  static detail::MeterValuesDecoder decoder = [] {
+    detail::MeterValuesDecoder d(kMaxMessageIdLength);
+    std::string id;
+    cp::domain::TelemetrySampled event;
+    check(d.decode(kShapeFrame, "CP-1", id, event) && d.has_shape());
+    return d;
+  }();
+  std::string shape_id, fast_id;
+  cp::domain::TelemetrySampled shaped, fast;
+  if (!decoder.decode_by_shape(text, "CP-1", shape_id, shaped)) return;
+  check(detail::decode_meter_values_fast(text, kMaxMessageIdLength, "CP-1", fast_id, fast));
+  check(shape_id == fast_id);
+  check_same(shaped, fast);
+}
+
 void compare_meter_values_fast(std::string_view text) {
   std::string id;
   cp::domain::TelemetrySampled fast;
@@ -74,14 +108,7 @@ void compare_meter_values_fast(std::string_view text) {
   check(decoded.ok());
   auto event = detail::to_domain("CP-1", *decoded);
   check(event.ok());
-  check(event->pile == fast.pile && event->connector == fast.connector && event->transaction == fast.transaction);
-  check(event->samples.size() == fast.samples.size());
-  for (std::size_t i = 0; i < fast.samples.size(); ++i) {
-    const auto& a = event->samples[i];
-    const auto& b = fast.samples[i];
-    check(a.at == b.at && a.values.size() == b.values.size());
-    for (std::size_t j = 0; j < a.values.size(); ++j) check(same(a.values[j], b.values[j]));
-  }
+  check_same(*event, fast);
 }
 
 }  // namespace
@@ -103,6 +130,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   CP_OCPP16_FOR_EACH_ACTION(CP_FUZZ_COMPARE)
 #undef CP_FUZZ_COMPARE
-  if (!response) compare_meter_values_fast(text);
+  if (!response) {
+    compare_meter_values_fast(text);
+    compare_meter_values_shape(text);
+  }
   return 0;
 }

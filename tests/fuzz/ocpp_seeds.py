@@ -65,5 +65,13 @@ frame = [2, "mv-1", "MeterValues", {"connectorId": 1, "transactionId": 7,
                                      "meterValue": [{"timestamp": "2026-11-22T10:00:00.000Z", "sampledValue": sampled}]}]
 (out / "MeterValuesRequest_pile").write_bytes(bytes([0]) + json.dumps(frame, separators=(",", ":")).encode())
 count += 1
+# The frame ocpp_call_fuzz.cpp teaches the learned-shape decoder (kShapeFrame), with other
+# places: mutations of it are what that decoder reads by its shape.
+shape = ('[2,"42","MeterValues",{"connectorId":3,"transactionId":-8,"meterValue":[{"timestamp":"2026-11-22T11:30:05+08:00",'
+         '"sampledValue":[{"value":"1000001","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register",'
+         '"unit":"Wh","location":"Outlet"},{"value":"n/a","context":"Sample.Periodic","measurand":"Current.Import",'
+         '"unit":"A","location":"Outlet","phase":"L1"},{"value":"12.5","format":"SignedData"}]}]}]')
+(out / "MeterValuesRequest_shape").write_bytes(bytes([0]) + shape.encode())
+count += 1
 pathlib.Path(sys.argv[2]).write_text("".join(f'"\\"{w}\\""\n' for w in sorted(words)))
 print(f"{count} seed inputs in {out}, {len(words)} dictionary words")

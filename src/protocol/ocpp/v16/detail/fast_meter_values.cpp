@@ -40,6 +40,20 @@ const char* closing_quote(const char* p, const char* end) {
   return nullptr;
 }
 
+// -?(0|[1-9][0-9]*), no fraction or exponent, within int64, starting at p: the end of the
+// number, or nullptr when it is not one in that form.
+const char* read_integer(const char* p, const char* end, std::int64_t& out) {
+  const char* begin = p;
+  if (p != end && *p == '-') ++p;
+  const char* digits = p;
+  while (p != end && *p >= '0' && *p <= '9') ++p;
+  if (p == digits || (*digits == '0' && p - digits > 1)) return nullptr;
+  if (p != end && (*p == '.' || *p == 'e' || *p == 'E')) return nullptr;
+  const auto [last, ec] = std::from_chars(begin, p, out);
+  if (ec != std::errc() || last != p || (out == 0 && *begin == '-')) return nullptr;  // "-0": the tree path's call
+  return p;
+}
+
 // A cursor over the message. Every reader skips JSON whitespace first and returns false on
 // anything outside the plain form, which makes the whole decode decline.
 class Cursor {
@@ -64,17 +78,18 @@ class Cursor {
     return true;
   }
 
-  // -?(0|[1-9][0-9]*), no fraction or exponent, within int64.
-  bool integer(std::int64_t& out) {
+  // An integer as read_integer reads it; `text` is its spelling.
+  bool integer(std::int64_t& out, std::string_view& text) {
     skip_space();
-    const char* begin = p_;
-    if (p_ != end_ && *p_ == '-') ++p_;
-    const char* digits = p_;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-    if (p_ == digits || (*digits == '0' && p_ - digits > 1)) return false;
-    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
-    const auto [end, ec] = std::from_chars(begin, p_, out);
-    return ec == std::errc() && end == p_ && !(out == 0 && *begin == '-');  // "-0": the tree path's call
+    const char* last = read_integer(p_, end_, out);
+    if (!last) return false;
+    text = std::string_view(p_, static_cast<std::size_t>(last - p_));
+    p_ = last;
+    return true;
+  }
+  bool integer(std::int64_t& out) {
+    std::string_view text;
+    return integer(out, text);
   }
 
   bool at_end() {
@@ -130,14 +145,34 @@ bool member(Cursor& c, std::string& out) {
   return true;
 }
 
-bool sampled_value(Cursor& c, domain::SampledValue& d) {
+using Slot = MeterValuesDecoder::Slot;
+
+// Where the places of the shape are, while decoding a frame to learn it (nullptr: not learning).
+struct Recorder {
+  std::vector<Slot>* slots;
+  const char* base;
+  void add(Slot::Kind kind, std::string_view text, std::size_t sample = 0, std::size_t value = 0) const {
+    if (!slots) return;
+    slots->push_back(Slot{.kind = kind,
+                          .sample = static_cast<std::uint16_t>(sample),
+                          .value = static_cast<std::uint16_t>(value),
+                          .begin = static_cast<std::uint32_t>(text.data() - base),
+                          .end = static_cast<std::uint32_t>(text.data() + text.size() - base),
+                          .literal_end = 0});
+  }
+};
+
+bool sampled_value(Cursor& c, domain::SampledValue& d, const Recorder& rec, std::size_t sample, std::size_t index) {
   static constexpr std::string_view kNames[] = {"value", "context", "format", "measurand", "phase", "location", "unit"};
   std::string_view value;
   bool signed_data = false;
   std::uint32_t seen = 0;
   const bool ok = object(c, kNames, seen, [&](std::size_t i) {
     switch (i) {
-      case 0: return c.string(value);
+      case 0:
+        if (!c.string(value)) return false;
+        rec.add(Slot::Kind::Value, value, sample, index);  // SignedValue once the format is known
+        return true;
       case 1: return member<ReadingContext>(c, d.context);
       case 2: {
         std::string_view text;
@@ -156,11 +191,18 @@ bool sampled_value(Cursor& c, domain::SampledValue& d) {
   // OCPP 1.6 §7.17 defaults, as to_domain applies them.
   if (!(seen & (1u << 3))) d.measurand = "Energy.Active.Import.Register";
   if (!(seen & (1u << 1))) d.context = "Sample.Periodic";
+  if (signed_data && rec.slots) {
+    for (auto it = rec.slots->rbegin(); it != rec.slots->rend(); ++it)
+      if (it->kind == Slot::Kind::Value) {
+        it->kind = Slot::Kind::SignedValue;
+        break;
+      }
+  }
   put_value(d, value, signed_data);
   return true;
 }
 
-bool meter_value(Cursor& c, domain::MeterSample& s) {
+bool meter_value(Cursor& c, domain::MeterSample& s, const Recorder& rec, std::size_t sample) {
   static constexpr std::string_view kNames[] = {"timestamp", "sampledValue"};
   std::uint32_t seen = 0;
   const bool ok = object(c, kNames, seen, [&](std::size_t i) {
@@ -170,21 +212,20 @@ bool meter_value(Cursor& c, domain::MeterSample& s) {
       const auto at = parse_rfc3339(text);
       if (!at) return false;
       s.at = *at;
+      rec.add(Slot::Kind::Timestamp, text, sample);
       return true;
     }
     return array(c, [&] {
       auto& d = s.values.emplace_back(domain::SampledValue{
           .measurand = {}, .phase = {}, .unit = {}, .context = {}, .location = {}, .value = 0, .raw = {}});
-      return sampled_value(c, d);
+      return sampled_value(c, d, rec, sample, s.values.size() - 1);
     });
   });
   return ok && seen == 3u;  // both required
 }
 
-}  // namespace
-
-bool decode_meter_values_fast(std::string_view text, std::size_t max_id_length, const domain::PileId& pile,
-                              std::string& id, domain::TelemetrySampled& out) {
+bool decode_frame(std::string_view text, std::size_t max_id_length, const domain::PileId& pile, std::string& id,
+                  domain::TelemetrySampled& out, const Recorder& rec) {
   Cursor c(text);
   std::int64_t type = 0;
   std::string_view message_id, action;
@@ -192,6 +233,7 @@ bool decode_meter_values_fast(std::string_view text, std::size_t max_id_length, 
       message_id.empty() || message_id.size() > max_id_length || !c.next_is(',') || !c.string(action) ||
       action != "MeterValues" || !c.next_is(','))
     return false;
+  rec.add(Slot::Kind::Id, message_id);
   static constexpr std::string_view kNames[] = {"connectorId", "transactionId", "meterValue"};
   out.pile = pile;
   out.samples.clear();
@@ -199,21 +241,121 @@ bool decode_meter_values_fast(std::string_view text, std::size_t max_id_length, 
   std::uint32_t seen = 0;
   const bool ok = object(c, kNames, seen, [&](std::size_t i) {
     std::int64_t n = 0;
+    std::string_view spelling;
     switch (i) {
       case 0:  // the mapping's check: a connector id is >= 0 and fits an int
-        if (!c.integer(n) || n < 0 || n > std::numeric_limits<int>::max()) return false;
+        if (!c.integer(n, spelling) || n < 0 || n > std::numeric_limits<int>::max()) return false;
         out.connector = static_cast<int>(n);
+        rec.add(Slot::Kind::Connector, spelling);
         return true;
       case 1:
-        if (!c.integer(n)) return false;
+        if (!c.integer(n, spelling)) return false;
         out.transaction = n;
+        rec.add(Slot::Kind::Transaction, spelling);
         return true;
       default:
-        return array(c, [&] { return meter_value(c, out.samples.emplace_back()); });
+        return array(c, [&] {
+          auto& sample = out.samples.emplace_back();
+          return meter_value(c, sample, rec, out.samples.size() - 1);
+        });
     }
   });
   if (!ok || (seen & 0b101u) != 0b101u || !c.next_is(']') || !c.at_end()) return false;
   id.assign(message_id);
+  return true;
+}
+
+}  // namespace
+
+bool decode_meter_values_fast(std::string_view text, std::size_t max_id_length, const domain::PileId& pile,
+                              std::string& id, domain::TelemetrySampled& out) {
+  return decode_frame(text, max_id_length, pile, id, out, Recorder{nullptr, text.data()});
+}
+
+bool MeterValuesDecoder::decode(std::string_view text, const domain::PileId& pile, std::string& id,
+                                domain::TelemetrySampled& out) {
+  if (decode_by_shape(text, pile, id, out)) return true;
+  if (text.size() > kMaxShapeBytes) return decode_frame(text, max_id_length_, pile, id, out, Recorder{nullptr, text.data()});
+  learning_.clear();
+  if (!decode_frame(text, max_id_length_, pile, id, out, Recorder{&learning_, text.data()})) return false;
+  learn(text, learning_, out);
+  return true;
+}
+
+void MeterValuesDecoder::learn(std::string_view text, std::vector<Slot>& slots, const domain::TelemetrySampled& event) {
+  // kMaxShapeBytes keeps every offset and index well inside a Slot's fields.
+  static_assert(kMaxShapeBytes < UINT16_MAX);
+  literal_.clear();
+  std::uint32_t at = 0;
+  for (auto& s : slots) {
+    literal_.append(text.substr(at, s.begin - at));
+    s.literal_end = static_cast<std::uint32_t>(literal_.size());
+    at = s.end;
+  }
+  literal_.append(text.substr(at));
+  slots_.swap(slots);
+  event_ = event;
+}
+
+bool MeterValuesDecoder::decode_by_shape(std::string_view text, const domain::PileId& pile, std::string& id,
+                                         domain::TelemetrySampled& out) {
+  if (slots_.empty()) return false;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  std::uint32_t done = 0;  // literal_ bytes matched so far
+  const auto literal_up_to = [&](std::uint32_t to) {
+    const std::size_t n = to - done;
+    if (static_cast<std::size_t>(end - p) < n || std::memcmp(p, literal_.data() + done, n) != 0) return false;
+    p += n;
+    done = to;
+    return true;
+  };
+  // First the literal text and every place, each checked as decode_frame checks it there;
+  // nothing is written until the whole frame is known to be of this shape.
+  places_.clear();
+  for (const Slot& s : slots_) {
+    if (!literal_up_to(s.literal_end)) return false;
+    Place& place = places_.emplace_back();
+    if (s.kind == Slot::Kind::Connector || s.kind == Slot::Kind::Transaction) {
+      const char* last = read_integer(p, end, place.number);
+      if (!last) return false;
+      if (s.kind == Slot::Kind::Connector && (place.number < 0 || place.number > std::numeric_limits<int>::max()))
+        return false;
+      p = last;
+      continue;
+    }
+    const char* close = closing_quote(p, end);
+    if (!close) return false;
+    place.text = std::string_view(p, static_cast<std::size_t>(close - p));
+    p = close;
+    if (s.kind == Slot::Kind::Id && (place.text.empty() || place.text.size() > max_id_length_)) return false;
+    if (s.kind == Slot::Kind::Timestamp) {
+      const auto at = parse_rfc3339(place.text);
+      if (!at) return false;
+      place.at = *at;
+    }
+  }
+  if (!literal_up_to(static_cast<std::uint32_t>(literal_.size())) || p != end) return false;
+
+  out = event_;
+  out.pile = pile;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& s = slots_[i];
+    const Place& place = places_[i];
+    switch (s.kind) {
+      case Slot::Kind::Id: id.assign(place.text); break;
+      case Slot::Kind::Connector: out.connector = static_cast<int>(place.number); break;
+      case Slot::Kind::Transaction: out.transaction = place.number; break;
+      case Slot::Kind::Timestamp: out.samples[s.sample].at = place.at; break;
+      case Slot::Kind::Value:
+      case Slot::Kind::SignedValue: {
+        auto& d = out.samples[s.sample].values[s.value];
+        d.value = 0;
+        d.raw.clear();
+        put_value(d, place.text, s.kind == Slot::Kind::SignedValue);
+      }
+    }
+  }
   return true;
 }
 
