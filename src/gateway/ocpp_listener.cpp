@@ -17,6 +17,7 @@
 
 #include "gateway/detail/http_auth.h"
 #include "gateway/detail/ocpp_session.h"
+#include "protocol/ocpp/v16/detail/fast_meter_values.h"
 #include "services/auth.h"
 #include "services/fleet.h"
 
@@ -148,7 +149,7 @@ struct OcppListener::Impl : std::enable_shared_from_this<OcppListener::Impl> {
                         {{"reason", "rate_limited"}}),
         metrics.counter("chargeplane_ocpp_closed_total", "Sessions closed by the server",
                         {{"reason", "replaced"}}),
-        {}});
+        {}, std::make_shared<ocpp::v16::detail::MeterValuesShapes>()});
   }
 
   void accept() {

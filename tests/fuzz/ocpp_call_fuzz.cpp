@@ -85,7 +85,7 @@ void compare_meter_values_shape(std::string_view text) {
     detail::MeterValuesDecoder d(kMaxMessageIdLength);
     std::string id;
     cp::domain::TelemetrySampled event;
-    check(d.decode(kShapeFrame, "CP-1", id, event) && d.has_shape());
+    check(d.decode(kShapeFrame, "CP-1", id, event) && d.shape() != nullptr);
     return d;
   }();
   std::string shape_id, fast_id;

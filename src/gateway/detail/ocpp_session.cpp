@@ -150,6 +150,7 @@ void BasicOcppSession<Executor>::on_accept(beast::error_code ec) {
   };
   ocpp::v16::SessionOptions adapter_options;
   adapter_options.utf8_checked = true;  // Beast refuses text frames that are not valid UTF-8
+  adapter_options.meter_values_shapes = env_->meter_values_shapes;
   adapter_ = std::make_unique<ocpp::v16::CentralSystemSession>(pile_, env_->fleet, env_->clock,
                                                                std::move(send), std::move(post),
                                                                &env_->metrics, adapter_options);

@@ -17,6 +17,9 @@
 #include "gateway/ocpp_listener.h"
 #include "services/registry.h"
 
+namespace cp::ocpp::v16::detail {
+class MeterValuesShapes;  // protocol/ocpp/v16/detail/fast_meter_values.h
+}
 namespace cp::services {
 class Fleet;
 }
@@ -34,6 +37,8 @@ struct SessionEnv {
   Counter& closed_rate_limited;
   Counter& replaced;
   std::function<void(const void* session)> unregister;
+  // MeterValues frame shapes, one copy for every pile that sends the same (fast_meter_values.h).
+  std::shared_ptr<ocpp::v16::detail::MeterValuesShapes> meter_values_shapes;
 };
 
 // One pile's OCPP-J session, whatever executor it runs on (see make_ocpp_session).

@@ -245,7 +245,9 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
       domain::TelemetrySampled event;
       if (meter_values ? meter_values->decode(text, pile, id, event)
                        : detail::decode_meter_values_fast(text, options.max_message_id_length, pile, id, event)) {
-        if (!meter_values) meter_values = std::make_unique<detail::MeterValuesDecoder>(options.max_message_id_length);
+        if (!meter_values)
+          meter_values =
+              std::make_unique<detail::MeterValuesDecoder>(options.max_message_id_length, options.meter_values_shapes);
         begin(id, Action::MeterValues);
         sink.telemetry(std::move(event), completion<const Status&>(empty_response(MeterValuesResponse{})));
         return true;

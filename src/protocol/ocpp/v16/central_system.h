@@ -43,12 +43,19 @@ struct CallFailure {
   std::string description;
 };
 
+namespace detail {
+class MeterValuesShapes;  // detail/fast_meter_values.h
+}
+
 struct SessionOptions {
   int heartbeat_interval_fallback_s = 300;  // BootNotification interval when the sink gives none (<= 0)
   std::size_t max_message_id_length = 36;   // OCPP-J 1.6 §4.1.3
   std::size_t max_audit_raw_bytes = 512;    // FrameRejected.raw is cut to this (at a UTF-8 boundary)
   std::string call_id_prefix = "cs-";       // ids of server-initiated CALLs: prefix + sequence
   bool utf8_checked = false;                // on_message text is known valid UTF-8 (WebSocket text)
+  // The MeterValues frame shapes the sessions of one server share (fast_meter_values.h); null:
+  // each session keeps its own.
+  std::shared_ptr<detail::MeterValuesShapes> meter_values_shapes = nullptr;
 };
 
 class CentralSystemSession {

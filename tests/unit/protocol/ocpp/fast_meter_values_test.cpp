@@ -142,7 +142,7 @@ std::optional<std::pair<std::string, std::string>> by_shape(const std::string& f
   std::string id;
   domain::TelemetrySampled event;
   EXPECT_TRUE(decoder.decode(first, "CP-1", id, event)) << first;
-  EXPECT_TRUE(decoder.has_shape());
+  EXPECT_NE(decoder.shape(), nullptr);
   domain::TelemetrySampled shaped;
   if (!decoder.decode_by_shape(next, "CP-1", id, shaped)) return std::nullopt;
   const auto f = fast(next);
@@ -245,8 +245,40 @@ TEST(MeterValuesDecoder, DecodesButDoesNotRememberFramesAboveTheBound) {
   std::string id;
   domain::TelemetrySampled event;
   ASSERT_TRUE(decoder.decode(big, "CP-1", id, event));
-  EXPECT_FALSE(decoder.has_shape());
+  EXPECT_EQ(decoder.shape(), nullptr);
   EXPECT_EQ(std::pair(id, describe(event)), *fast(big));
+}
+
+// Piles of one model send one shape: connections sharing a MeterValuesShapes hold one copy,
+// and a shape no connection holds any more is dropped.
+TEST(MeterValuesDecoder, ConnectionsShareOneCopyOfAShape) {
+  auto shapes = std::make_shared<MeterValuesShapes>();
+  std::string id;
+  domain::TelemetrySampled event;
+  auto a = std::make_unique<MeterValuesDecoder>(kMaxId, shapes);
+  auto b = std::make_unique<MeterValuesDecoder>(kMaxId, shapes);
+  ASSERT_TRUE(a->decode(frame(kSample, "a-1"), "CP-A", id, event));
+  ASSERT_TRUE(b->decode(frame(kSample, "b-1"), "CP-B", id, event));
+  EXPECT_EQ(a->shape(), b->shape());
+  EXPECT_EQ(shapes->size(), 1u);
+  // Each still decodes as its own pile.
+  ASSERT_TRUE(b->decode_by_shape(frame(kSample, "b-2"), "CP-B", id, event));
+  EXPECT_EQ(event.pile, "CP-B");
+  EXPECT_EQ(id, "b-2");
+  // Another shape is another entry; shapes nobody holds are swept as the table grows.
+  const std::string other = replace(frame(kSample), R"("unit":"A")", R"("unit":"V")");
+  ASSERT_TRUE(b->decode(other, "CP-B", id, event));
+  EXPECT_NE(a->shape(), b->shape());
+  EXPECT_EQ(shapes->size(), 2u);
+  a.reset();
+  b.reset();
+  for (int i = 0; i < 80; ++i) {
+    MeterValuesDecoder c(kMaxId, shapes);
+    ASSERT_TRUE(c.decode(frame(R"({"connectorId":)" + std::to_string(i) + R"(,"meterValue":[{"timestamp":"2026-11-22T10:00:00Z",)"
+                               R"("sampledValue":[{"value":"1","unit":"Wh"}]}],"transactionId":1})" + std::string(i, ' ')),
+                         "CP-C", id, event));
+  }
+  EXPECT_LT(shapes->size(), 64u);
 }
 
 // Byte mutations of a learned frame: whatever the shape accepts, the fast path accepts with the

@@ -145,7 +145,7 @@ bool member(Cursor& c, std::string& out) {
   return true;
 }
 
-using Slot = MeterValuesDecoder::Slot;
+using Slot = ShapeSlot;
 
 // Where the places of the shape are, while decoding a frame to learn it (nullptr: not learning).
 struct Recorder {
@@ -272,91 +272,107 @@ bool decode_meter_values_fast(std::string_view text, std::size_t max_id_length, 
   return decode_frame(text, max_id_length, pile, id, out, Recorder{nullptr, text.data()});
 }
 
+std::shared_ptr<const MeterValuesShape> MeterValuesShapes::intern(MeterValuesShape shape) {
+  std::string key = shape.literal;
+  for (const auto& s : shape.slots) {
+    const std::uint32_t fields[] = {static_cast<std::uint32_t>(s.kind), s.sample, s.value, s.literal_end};
+    key.append(reinterpret_cast<const char*>(fields), sizeof fields);
+  }
+  std::lock_guard lock(mu_);
+  auto& entry = shapes_[key];
+  if (auto held = entry.lock()) return held;
+  auto made = std::make_shared<const MeterValuesShape>(std::move(shape));
+  entry = made;
+  if (shapes_.size() >= sweep_at_) {
+    std::erase_if(shapes_, [](const auto& e) { return e.second.expired(); });
+    sweep_at_ = std::max<std::size_t>(64, 2 * shapes_.size());
+  }
+  return made;
+}
+
+std::size_t MeterValuesShapes::size() const {
+  std::lock_guard lock(mu_);
+  return shapes_.size();
+}
+
 bool MeterValuesDecoder::decode(std::string_view text, const domain::PileId& pile, std::string& id,
                                 domain::TelemetrySampled& out) {
   if (decode_by_shape(text, pile, id, out)) return true;
   if (text.size() > kMaxShapeBytes) return decode_frame(text, max_id_length_, pile, id, out, Recorder{nullptr, text.data()});
-  learning_.clear();
-  if (!decode_frame(text, max_id_length_, pile, id, out, Recorder{&learning_, text.data()})) return false;
-  learn(text, learning_, out);
+  MeterValuesShape learnt;
+  if (!decode_frame(text, max_id_length_, pile, id, out, Recorder{&learnt.slots, text.data()})) return false;
+  // kMaxShapeBytes keeps every offset and index well inside a slot's fields.
+  static_assert(kMaxShapeBytes < UINT16_MAX);
+  std::uint32_t at = 0;
+  for (auto& s : learnt.slots) {
+    learnt.literal.append(text.substr(at, s.begin - at));
+    s.literal_end = static_cast<std::uint32_t>(learnt.literal.size());
+    at = s.end;
+  }
+  learnt.literal.append(text.substr(at));
+  learnt.event = out;
+  learnt.event.pile.clear();
+  shape_ = shapes_ ? shapes_->intern(std::move(learnt)) : std::make_shared<const MeterValuesShape>(std::move(learnt));
   return true;
 }
 
-void MeterValuesDecoder::learn(std::string_view text, std::vector<Slot>& slots, const domain::TelemetrySampled& event) {
-  // kMaxShapeBytes keeps every offset and index well inside a Slot's fields.
-  static_assert(kMaxShapeBytes < UINT16_MAX);
-  literal_.clear();
-  std::uint32_t at = 0;
-  for (auto& s : slots) {
-    literal_.append(text.substr(at, s.begin - at));
-    s.literal_end = static_cast<std::uint32_t>(literal_.size());
-    at = s.end;
-  }
-  literal_.append(text.substr(at));
-  slots_.swap(slots);
-  event_ = event;
-}
-
 bool MeterValuesDecoder::decode_by_shape(std::string_view text, const domain::PileId& pile, std::string& id,
-                                         domain::TelemetrySampled& out) {
-  if (slots_.empty()) return false;
+                                         domain::TelemetrySampled& out) const {
+  if (!shape_) return false;
+  const MeterValuesShape& shape = *shape_;
+  // The frame is read into a copy of the shape's event as it is checked: a frame of another
+  // shape costs that copy, but a pile changes its shape rarely.
+  out = shape.event;
+  out.pile = pile;
   const char* p = text.data();
   const char* const end = p + text.size();
-  std::uint32_t done = 0;  // literal_ bytes matched so far
+  std::uint32_t done = 0;  // literal bytes matched so far
   const auto literal_up_to = [&](std::uint32_t to) {
     const std::size_t n = to - done;
-    if (static_cast<std::size_t>(end - p) < n || std::memcmp(p, literal_.data() + done, n) != 0) return false;
+    if (static_cast<std::size_t>(end - p) < n || std::memcmp(p, shape.literal.data() + done, n) != 0) return false;
     p += n;
     done = to;
     return true;
   };
-  // First the literal text and every place, each checked as decode_frame checks it there;
-  // nothing is written until the whole frame is known to be of this shape.
-  places_.clear();
-  for (const Slot& s : slots_) {
+  for (const Slot& s : shape.slots) {
     if (!literal_up_to(s.literal_end)) return false;
-    Place& place = places_.emplace_back();
     if (s.kind == Slot::Kind::Connector || s.kind == Slot::Kind::Transaction) {
-      const char* last = read_integer(p, end, place.number);
+      std::int64_t n = 0;
+      const char* last = read_integer(p, end, n);
       if (!last) return false;
-      if (s.kind == Slot::Kind::Connector && (place.number < 0 || place.number > std::numeric_limits<int>::max()))
-        return false;
       p = last;
+      if (s.kind == Slot::Kind::Transaction) {
+        out.transaction = n;
+        continue;
+      }
+      if (n < 0 || n > std::numeric_limits<int>::max()) return false;
+      out.connector = static_cast<int>(n);
       continue;
     }
     const char* close = closing_quote(p, end);
     if (!close) return false;
-    place.text = std::string_view(p, static_cast<std::size_t>(close - p));
+    const std::string_view here(p, static_cast<std::size_t>(close - p));
     p = close;
-    if (s.kind == Slot::Kind::Id && (place.text.empty() || place.text.size() > max_id_length_)) return false;
-    if (s.kind == Slot::Kind::Timestamp) {
-      const auto at = parse_rfc3339(place.text);
-      if (!at) return false;
-      place.at = *at;
-    }
-  }
-  if (!literal_up_to(static_cast<std::uint32_t>(literal_.size())) || p != end) return false;
-
-  out = event_;
-  out.pile = pile;
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    const Slot& s = slots_[i];
-    const Place& place = places_[i];
     switch (s.kind) {
-      case Slot::Kind::Id: id.assign(place.text); break;
-      case Slot::Kind::Connector: out.connector = static_cast<int>(place.number); break;
-      case Slot::Kind::Transaction: out.transaction = place.number; break;
-      case Slot::Kind::Timestamp: out.samples[s.sample].at = place.at; break;
-      case Slot::Kind::Value:
-      case Slot::Kind::SignedValue: {
+      case Slot::Kind::Id:
+        if (here.empty() || here.size() > max_id_length_) return false;
+        id.assign(here);
+        break;
+      case Slot::Kind::Timestamp: {
+        const auto at = parse_rfc3339(here);
+        if (!at) return false;
+        out.samples[s.sample].at = *at;
+        break;
+      }
+      default: {
         auto& d = out.samples[s.sample].values[s.value];
         d.value = 0;
         d.raw.clear();
-        put_value(d, place.text, s.kind == Slot::Kind::SignedValue);
+        put_value(d, here, s.kind == Slot::Kind::SignedValue);
       }
     }
   }
-  return true;
+  return literal_up_to(static_cast<std::uint32_t>(shape.literal.size())) && p == end;
 }
 
 }  // namespace cp::ocpp::v16::detail

@@ -10,8 +10,11 @@
 // with the same id and an equal event. Pure; internal to protocol/ocpp.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/events.h"
@@ -25,55 +28,67 @@ bool decode_meter_values_fast(std::string_view text, std::size_t max_id_length, 
 
 // A pile sends the same MeterValues every interval: the same keys in the same order, the same
 // measurands, units, phases, contexts and locations, the same whitespace. Only the message id,
-// the integers, the timestamps and the values change. One connection's decoder remembers the
-// last frame decode_meter_values_fast accepted as literal text with those places cut out (its
-// shape), and decodes the next frame by comparing the literal text and reading only the cut-out
-// places, each checked as decode_meter_values_fast checks it there. Since the rest of the text is
-// byte for byte the text that decoder accepted, and each cut-out place can only end where it
-// ended before (a plain string at its closing quote, an integer at its last digit), what it
-// accepts decode_meter_values_fast accepts, with the same result (tests/unit/protocol/ocpp/
-// fast_meter_values_test.cpp and the fuzz target hold it to that). Anything else goes to
-// decode_meter_values_fast, and a frame that decoder accepts becomes the new shape.
-// Frames above kMaxShapeBytes are decoded but not remembered, which bounds the memory a busy
-// connection keeps (about twice the frame). One per connection; not thread-safe.
+// the integers, the timestamps and the values change. A frame's *shape* is its text with those
+// places cut out. A connection's MeterValuesDecoder holds the shape of the last frame
+// decode_meter_values_fast accepted, and decodes the next frame by comparing the literal text
+// and reading only the places, each checked as decode_meter_values_fast checks it there. Since
+// the rest of the text is byte for byte text that decoder accepted, and each place can only end
+// where it ended before (a plain string at its closing quote, an integer at its last digit),
+// what it accepts decode_meter_values_fast accepts, with the same result (tests/unit/protocol/
+// ocpp/fast_meter_values_test.cpp and the fuzz target hold it to that). Anything else goes to
+// decode_meter_values_fast, and a frame that decoder accepts gives the new shape.
+// Piles of one model and configuration send one shape: with a MeterValuesShapes shared by the
+// connections, they share one copy of it (immutable; any thread may read it).
+
+// A place cut out of the literal text, in frame order.
+struct ShapeSlot {
+  enum class Kind : std::uint8_t { Id, Connector, Transaction, Timestamp, Value, SignedValue };
+  Kind kind;
+  std::uint16_t sample = 0;           // Timestamp, Value, SignedValue: index into samples
+  std::uint16_t value = 0;            // Value, SignedValue: index into the sample's values
+  std::uint32_t begin = 0, end = 0;   // while learning: the place in the frame
+  std::uint32_t literal_end = 0;      // in a shape: literal bytes that come before this place
+};
+
+struct MeterValuesShape {
+  std::string literal;               // the frame's text, places cut out
+  std::vector<ShapeSlot> slots;      // never empty (the message id is a place)
+  domain::TelemetrySampled event;    // the frame's event; the places are written over per frame
+};
+
+// The shapes connections hold, one copy each: piles of one model share it. A shape lives while
+// a connection holds it. Thread-safe; only learning a shape takes the lock.
+class MeterValuesShapes {
+ public:
+  std::shared_ptr<const MeterValuesShape> intern(MeterValuesShape shape);
+  std::size_t size() const;  // shapes held by a connection or not yet swept
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::weak_ptr<const MeterValuesShape>> shapes_;  // key: literal + slots
+  std::size_t sweep_at_ = 64;  // expired entries are dropped when the table reaches this size
+};
+
+// One per connection; not thread-safe. `shapes` may be null: the decoder then keeps its own.
 class MeterValuesDecoder {
  public:
-  static constexpr std::size_t kMaxShapeBytes = 4096;
+  static constexpr std::size_t kMaxShapeBytes = 4096;  // larger frames are decoded, not learnt
 
-  explicit MeterValuesDecoder(std::size_t max_id_length) : max_id_length_(max_id_length) {}
+  MeterValuesDecoder(std::size_t max_id_length, std::shared_ptr<MeterValuesShapes> shapes = nullptr)
+      : max_id_length_(max_id_length), shapes_(std::move(shapes)) {}
 
   // decode_meter_values_fast's contract; tries the shape first.
   bool decode(std::string_view text, const domain::PileId& pile, std::string& id, domain::TelemetrySampled& out);
-  // The shape alone (false when there is none, or the frame is not of it).
+  // The shape alone (false when there is none, or the frame is not of it; `id` and `out` are
+  // then unspecified).
   bool decode_by_shape(std::string_view text, const domain::PileId& pile, std::string& id,
-                       domain::TelemetrySampled& out);
-  bool has_shape() const { return !slots_.empty(); }
-
-  // A place cut out of the literal text, in frame order.
-  struct Slot {
-    enum class Kind : std::uint8_t { Id, Connector, Transaction, Timestamp, Value, SignedValue };
-    Kind kind;
-    std::uint16_t sample = 0;      // Timestamp, Value, SignedValue: index into samples
-    std::uint16_t value = 0;       // Value, SignedValue: index into the sample's values
-    std::uint32_t begin = 0, end = 0;  // while learning: the place in the frame
-    std::uint32_t literal_end = 0;     // once learned: literal_ bytes that come before this place
-  };
+                       domain::TelemetrySampled& out) const;
+  const MeterValuesShape* shape() const { return shape_.get(); }
 
  private:
-  void learn(std::string_view text, std::vector<Slot>& slots, const domain::TelemetrySampled& event);
-
   std::size_t max_id_length_;
-  std::string literal_;                // the shape's text, places cut out
-  std::vector<Slot> slots_;            // empty: no shape yet
-  domain::TelemetrySampled event_;     // the shape's event; places are overwritten per frame
-  // Scratch, reused across frames.
-  struct Place {
-    std::string_view text;  // Id, Timestamp, Value, SignedValue
-    std::int64_t number = 0;  // Connector, Transaction
-    Timestamp at{};           // Timestamp
-  };
-  std::vector<Slot> learning_;
-  std::vector<Place> places_;
+  std::shared_ptr<MeterValuesShapes> shapes_;
+  std::shared_ptr<const MeterValuesShape> shape_;
 };
 
 }  // namespace cp::ocpp::v16::detail
