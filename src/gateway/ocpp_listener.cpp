@@ -149,7 +149,7 @@ struct OcppListener::Impl : std::enable_shared_from_this<OcppListener::Impl> {
                         {{"reason", "rate_limited"}}),
         metrics.counter("chargeplane_ocpp_closed_total", "Sessions closed by the server",
                         {{"reason", "replaced"}}),
-        {}, std::make_shared<ocpp::v16::detail::MeterValuesShapes>()});
+        {}, std::make_shared<ocpp::v16::detail::MeterValuesShapes>(&metrics)});
   }
 
   void accept() {

@@ -3,7 +3,10 @@
 
 #include <boost/json.hpp>
 
+#include <memory>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include "integration/support/server_process.h"
 
@@ -123,6 +126,46 @@ TEST_F(Gateway, TransactionAndMeterValuesAreStoredAndQueryable) {
   const auto& v = volts.at("items").as_array().at(0);
   EXPECT_DOUBLE_EQ(v.at("value").to_number<double>(), 231.2);
   EXPECT_EQ(v.at("phase").as_string(), "L1-N");
+}
+
+// Piles of one model send the same MeterValues: after each pile's first, the server reads them
+// by their shape (docs/ocpp.md), and every value still lands with its own pile and timestamp.
+TEST_F(Gateway, MeterValuesOfOneShapeFromTwoPilesAreEachStoredAsSent) {
+  const auto frame = [](int minute, const std::string& energy, const std::string& volts) {
+    return R"({"connectorId":1,"meterValue":[{"timestamp":"2026-11-22T10:0)" + std::to_string(minute) +
+           R"(:00Z","sampledValue":[{"value":")" + energy + R"(","measurand":"Energy.Active.Import.Register","unit":"Wh"},)"
+           R"({"value":")" + volts + R"(","measurand":"Voltage","phase":"L1-N","unit":"V"}]}]})";
+  };
+  std::vector<std::unique_ptr<OcppClient>> clients;
+  for (const std::string id : {"CP-SHAPE-A", "CP-SHAPE-B"}) {
+    auto& c = *clients.emplace_back(std::make_unique<OcppClient>());
+    ASSERT_EQ(c.connect(server.ocpp_port(), pile(id), kPassword), 101);
+    as_call_result(c.call("b", "BootNotification", kBoot), "b");
+  }
+  for (int minute = 1; minute <= 3; ++minute)
+    for (std::size_t p = 0; p < clients.size(); ++p) {
+      const std::string id = "m" + std::to_string(minute) + std::string(p + 1, 'x');  // ids of other lengths too
+      as_call_result(clients[p]->call(id, "MeterValues",
+                                      frame(minute, std::to_string(1000 * (p + 1) + minute), p ? "229.5" : "231")),
+                     id);
+    }
+  for (std::size_t p = 0; p < clients.size(); ++p) {
+    const std::string id = p ? "CP-SHAPE-B" : "CP-SHAPE-A";
+    auto energy = get("/api/v1/piles/" + id + "/telemetry?measurand=Energy.Active.Import.Register").at("items").as_array();
+    ASSERT_EQ(energy.size(), 3u) << id;
+    std::set<double> values;
+    for (const auto& e : energy) values.insert(e.at("value").to_number<double>());
+    EXPECT_EQ(values, (std::set<double>{1000.0 * (p + 1) + 1, 1000.0 * (p + 1) + 2, 1000.0 * (p + 1) + 3})) << id;
+    auto volts = get("/api/v1/piles/" + id + "/telemetry?measurand=Voltage").at("items").as_array();
+    ASSERT_EQ(volts.size(), 3u) << id;
+    for (const auto& v : volts) {
+      EXPECT_DOUBLE_EQ(v.at("value").to_number<double>(), p ? 229.5 : 231.0);
+      EXPECT_EQ(v.at("phase").as_string(), "L1-N");
+    }
+  }
+  const auto metrics = http_request(server.api_port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find(R"(chargeplane_ocpp_meter_values_decoded_total{path="one_pass"} 2)"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(R"(chargeplane_ocpp_meter_values_decoded_total{path="shape"} 4)"), std::string::npos) << metrics;
 }
 
 TEST_F(Gateway, OperatorMarksPilePendingOrRejectedThroughTheApi) {

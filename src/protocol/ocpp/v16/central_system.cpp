@@ -123,13 +123,13 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
   std::uint64_t outgoing_seq = 0;
   bool closed = false;
   std::vector<std::pair<std::size_t, Counter*>> counters;  // (action * 16 + result) -> series
-  // The MeterValues fast path with this pile's last frame shape; made after the first
-  // MeterValues, so a connection that sends none pays one pointer for it.
-  std::unique_ptr<detail::MeterValuesDecoder> meter_values;
+  // The MeterValues fast path, with the shape of this pile's last MeterValues.
+  detail::MeterValuesDecoder meter_values;
 
   State(domain::PileId p, domain::PileEventSink& s, const Clock& c, Send sd, Post pt, Metrics* m, SessionOptions o)
       : pile(std::move(p)), sink(s), clock(c), send(std::move(sd)),
-        post(std::make_shared<const Post>(std::move(pt))), metrics(m), options(std::move(o)) {}
+        post(std::make_shared<const Post>(std::move(pt))), metrics(m), options(std::move(o)),
+        meter_values(options.max_message_id_length, options.meter_values_shapes) {}
 
   // ---- bookkeeping
   void count(std::size_t action, std::size_t result) {
@@ -243,11 +243,7 @@ struct CentralSystemSession::State : std::enable_shared_from_this<State> {
     {
       std::string id;
       domain::TelemetrySampled event;
-      if (meter_values ? meter_values->decode(text, pile, id, event)
-                       : detail::decode_meter_values_fast(text, options.max_message_id_length, pile, id, event)) {
-        if (!meter_values)
-          meter_values =
-              std::make_unique<detail::MeterValuesDecoder>(options.max_message_id_length, options.meter_values_shapes);
+      if (meter_values.decode(text, pile, id, event)) {
         begin(id, Action::MeterValues);
         sink.telemetry(std::move(event), completion<const Status&>(empty_response(MeterValuesResponse{})));
         return true;

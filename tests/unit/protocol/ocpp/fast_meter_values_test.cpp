@@ -281,6 +281,23 @@ TEST(MeterValuesDecoder, ConnectionsShareOneCopyOfAShape) {
   EXPECT_LT(shapes->size(), 64u);
 }
 
+TEST(MeterValuesDecoder, CountsWhichPathDecodedEachFrame) {
+  Metrics metrics;
+  auto shapes = std::make_shared<MeterValuesShapes>(&metrics);
+  const auto decoded = [&](const char* path) {
+    return metrics.counter("chargeplane_ocpp_meter_values_decoded_total", "", {{"path", path}}).value();
+  };
+  MeterValuesDecoder decoder(kMaxId, shapes);
+  std::string id;
+  domain::TelemetrySampled event;
+  ASSERT_TRUE(decoder.decode(frame(kSample, "a"), "CP-1", id, event));
+  ASSERT_TRUE(decoder.decode(frame(kSample, "b"), "CP-1", id, event));
+  ASSERT_TRUE(decoder.decode(frame(kSample, "c"), "CP-1", id, event));
+  EXPECT_FALSE(decoder.decode(frame(kSample, ""), "CP-1", id, event));  // counted by neither
+  EXPECT_EQ(decoded("one_pass"), 1u);
+  EXPECT_EQ(decoded("shape"), 2u);
+}
+
 // Byte mutations of a learned frame: whatever the shape accepts, the fast path accepts with the
 // same result (by_shape checks it); and most frames that only change places are accepted.
 TEST(MeterValuesDecoder, NeverAcceptsWhatTheFastPathWouldNotOnMutatedFrames) {

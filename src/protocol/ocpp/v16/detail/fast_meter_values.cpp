@@ -272,6 +272,13 @@ bool decode_meter_values_fast(std::string_view text, std::size_t max_id_length, 
   return decode_frame(text, max_id_length, pile, id, out, Recorder{nullptr, text.data()});
 }
 
+MeterValuesShapes::MeterValuesShapes(Metrics* metrics) {
+  if (!metrics) return;
+  const std::string help = "MeterValues CALLs decoded by the shape of the pile's last one, or in one pass";
+  by_shape_ = &metrics->counter("chargeplane_ocpp_meter_values_decoded_total", help, {{"path", "shape"}});
+  one_pass_ = &metrics->counter("chargeplane_ocpp_meter_values_decoded_total", help, {{"path", "one_pass"}});
+}
+
 std::shared_ptr<const MeterValuesShape> MeterValuesShapes::intern(MeterValuesShape shape) {
   std::string key = shape.literal;
   for (const auto& s : shape.slots) {
@@ -297,10 +304,16 @@ std::size_t MeterValuesShapes::size() const {
 
 bool MeterValuesDecoder::decode(std::string_view text, const domain::PileId& pile, std::string& id,
                                 domain::TelemetrySampled& out) {
-  if (decode_by_shape(text, pile, id, out)) return true;
-  if (text.size() > kMaxShapeBytes) return decode_frame(text, max_id_length_, pile, id, out, Recorder{nullptr, text.data()});
+  if (decode_by_shape(text, pile, id, out)) {
+    if (shapes_) shapes_->count(true);
+    return true;
+  }
+  const bool learn = text.size() <= kMaxShapeBytes;
   MeterValuesShape learnt;
-  if (!decode_frame(text, max_id_length_, pile, id, out, Recorder{&learnt.slots, text.data()})) return false;
+  if (!decode_frame(text, max_id_length_, pile, id, out, Recorder{learn ? &learnt.slots : nullptr, text.data()}))
+    return false;
+  if (shapes_) shapes_->count(false);
+  if (!learn) return true;
   // kMaxShapeBytes keeps every offset and index well inside a slot's fields.
   static_assert(kMaxShapeBytes < UINT16_MAX);
   std::uint32_t at = 0;

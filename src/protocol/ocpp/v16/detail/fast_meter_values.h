@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/metrics.h"
 #include "domain/events.h"
 
 namespace cp::ocpp::v16::detail {
@@ -57,13 +58,21 @@ struct MeterValuesShape {
 };
 
 // The shapes connections hold, one copy each: piles of one model share it. A shape lives while
-// a connection holds it. Thread-safe; only learning a shape takes the lock.
+// a connection holds it. Thread-safe; only learning a shape takes the lock. With `metrics`,
+// counts chargeplane_ocpp_meter_values_decoded_total{path="shape"|"one_pass"}: a fleet whose
+// frames keep missing their shape shows as a high one_pass share.
 class MeterValuesShapes {
  public:
+  explicit MeterValuesShapes(Metrics* metrics = nullptr);
   std::shared_ptr<const MeterValuesShape> intern(MeterValuesShape shape);
   std::size_t size() const;  // shapes held by a connection or not yet swept
+  void count(bool by_shape) const {
+    if (Counter* c = by_shape ? by_shape_ : one_pass_) c->inc();
+  }
 
  private:
+  Counter* by_shape_ = nullptr;
+  Counter* one_pass_ = nullptr;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::weak_ptr<const MeterValuesShape>> shapes_;  // key: literal + slots
   std::size_t sweep_at_ = 64;  // expired entries are dropped when the table reaches this size
