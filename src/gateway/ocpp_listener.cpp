@@ -31,6 +31,14 @@ using detail::OcppSession;
 
 namespace {
 
+// The MeterValues shapes the sessions share, counting which decoder read each MeterValues.
+std::shared_ptr<ocpp::v16::detail::MeterValuesShapes> meter_values_shapes(Metrics& metrics) {
+  const std::string help = "MeterValues CALLs decoded by the shape of the pile's last one, or in one pass";
+  return std::make_shared<ocpp::v16::detail::MeterValuesShapes>(
+      &metrics.counter("chargeplane_ocpp_meter_values_decoded_total", help, {{"path", "shape"}}),
+      &metrics.counter("chargeplane_ocpp_meter_values_decoded_total", help, {{"path", "one_pass"}}));
+}
+
 // Reads and checks the upgrade request, then hands the stream to an OcppSession or answers
 // with an HTTP error. Lives only for the handshake.
 class Handshake : public std::enable_shared_from_this<Handshake> {
@@ -149,7 +157,7 @@ struct OcppListener::Impl : std::enable_shared_from_this<OcppListener::Impl> {
                         {{"reason", "rate_limited"}}),
         metrics.counter("chargeplane_ocpp_closed_total", "Sessions closed by the server",
                         {{"reason", "replaced"}}),
-        {}, std::make_shared<ocpp::v16::detail::MeterValuesShapes>(&metrics)});
+        {}, meter_values_shapes(metrics)});
   }
 
   void accept() {

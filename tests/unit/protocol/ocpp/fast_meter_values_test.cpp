@@ -282,11 +282,9 @@ TEST(MeterValuesDecoder, ConnectionsShareOneCopyOfAShape) {
 }
 
 TEST(MeterValuesDecoder, CountsWhichPathDecodedEachFrame) {
-  Metrics metrics;
-  auto shapes = std::make_shared<MeterValuesShapes>(&metrics);
-  const auto decoded = [&](const char* path) {
-    return metrics.counter("chargeplane_ocpp_meter_values_decoded_total", "", {{"path", path}}).value();
-  };
+  Counter by_shape, one_pass;
+  auto shapes = std::make_shared<MeterValuesShapes>(&by_shape, &one_pass);
+  const auto decoded = [&](const std::string& path) { return (path == "shape" ? by_shape : one_pass).value(); };
   MeterValuesDecoder decoder(kMaxId, shapes);
   std::string id;
   domain::TelemetrySampled event;

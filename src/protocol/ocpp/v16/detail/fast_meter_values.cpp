@@ -272,13 +272,6 @@ bool decode_meter_values_fast(std::string_view text, std::size_t max_id_length, 
   return decode_frame(text, max_id_length, pile, id, out, Recorder{nullptr, text.data()});
 }
 
-MeterValuesShapes::MeterValuesShapes(Metrics* metrics) {
-  if (!metrics) return;
-  const std::string help = "MeterValues CALLs decoded by the shape of the pile's last one, or in one pass";
-  by_shape_ = &metrics->counter("chargeplane_ocpp_meter_values_decoded_total", help, {{"path", "shape"}});
-  one_pass_ = &metrics->counter("chargeplane_ocpp_meter_values_decoded_total", help, {{"path", "one_pass"}});
-}
-
 std::shared_ptr<const MeterValuesShape> MeterValuesShapes::intern(MeterValuesShape shape) {
   std::string key = shape.literal;
   for (const auto& s : shape.slots) {

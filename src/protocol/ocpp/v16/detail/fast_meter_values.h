@@ -58,12 +58,14 @@ struct MeterValuesShape {
 };
 
 // The shapes connections hold, one copy each: piles of one model share it. A shape lives while
-// a connection holds it. Thread-safe; only learning a shape takes the lock. With `metrics`,
-// counts chargeplane_ocpp_meter_values_decoded_total{path="shape"|"one_pass"}: a fleet whose
+// a connection holds it. Thread-safe; only learning a shape takes the lock. With counters, it
+// counts the MeterValues read by a shape and those read in one pass (the gateway exports them
+// as chargeplane_ocpp_meter_values_decoded_total{path="shape"|"one_pass"}): a fleet whose
 // frames keep missing their shape shows as a high one_pass share.
 class MeterValuesShapes {
  public:
-  explicit MeterValuesShapes(Metrics* metrics = nullptr);
+  MeterValuesShapes(Counter* by_shape = nullptr, Counter* one_pass = nullptr)
+      : by_shape_(by_shape), one_pass_(one_pass) {}
   std::shared_ptr<const MeterValuesShape> intern(MeterValuesShape shape);
   std::size_t size() const;  // shapes held by a connection or not yet swept
   void count(bool by_shape) const {
@@ -71,8 +73,8 @@ class MeterValuesShapes {
   }
 
  private:
-  Counter* by_shape_ = nullptr;
-  Counter* one_pass_ = nullptr;
+  Counter* by_shape_;
+  Counter* one_pass_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::weak_ptr<const MeterValuesShape>> shapes_;  // key: literal + slots
   std::size_t sweep_at_ = 64;  // expired entries are dropped when the table reaches this size
