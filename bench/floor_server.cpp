@@ -9,7 +9,12 @@
 //   --lean    what ChargePlane's own sessions use: websocket::stream directly on a socket typed
 //             on the io_context's executor, no tcp_stream timer, no strand (one I/O thread).
 //
-//   floor_server [--port P] [--threads N] [--lean]     prints "floor ready port=<P>" when listening
+// --coalesce US gathers events under load as ChargePlane's I/O threads do (src/core/io_loop.h,
+// written again here: the floor includes nothing of ChargePlane): after a round of at least 8
+// ready handlers, sleep US microseconds and poll again instead of waking for each event.
+//
+//   floor_server [--port P] [--threads N] [--lean] [--coalesce US]
+//   prints "floor ready port=<P>" when listening
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
@@ -18,6 +23,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -127,12 +133,14 @@ int main(int argc, char** argv) {
   unsigned short port = 0;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool lean = false;
+  int coalesce_us = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--lean") == 0) lean = true;
     else if (i + 1 < argc && std::strcmp(argv[i], "--port") == 0) port = static_cast<unsigned short>(std::atoi(argv[++i]));
     else if (i + 1 < argc && std::strcmp(argv[i], "--threads") == 0) threads = std::max(1, std::atoi(argv[++i]));
+    else if (i + 1 < argc && std::strcmp(argv[i], "--coalesce") == 0) coalesce_us = std::max(0, std::atoi(argv[++i]));
     else {
-      std::fprintf(stderr, "usage: floor_server [--port P] [--threads N] [--lean]\n");
+      std::fprintf(stderr, "usage: floor_server [--port P] [--threads N] [--lean] [--coalesce US]\n");
       return 2;
     }
   }
@@ -147,9 +155,24 @@ int main(int argc, char** argv) {
   signals.async_wait([&](beast::error_code, int) { ioc.stop(); });
   std::printf("floor ready port=%u\n", listener->port());
   std::fflush(stdout);
+  const auto run = [&] {
+    if (coalesce_us == 0) {
+      ioc.run();
+      return;
+    }
+    for (;;) {
+      const std::size_t ran = ioc.poll();
+      if (ioc.stopped()) return;
+      if (ran >= 8) {
+        std::this_thread::sleep_for(std::chrono::microseconds(coalesce_us));
+      } else if (ioc.run_one() == 0) {
+        return;
+      }
+    }
+  };
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back([&] { ioc.run(); });
-  ioc.run();
+  for (int t = 1; t < threads; ++t) pool.emplace_back(run);
+  run();
   for (auto& t : pool) t.join();
   return 0;
 }

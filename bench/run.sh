@@ -4,6 +4,8 @@
 #   floor        bench/floor_server: Beast WebSocket, answers [3,id,{}] without parsing
 #   floor-lean   the same with --lean: ChargePlane's own transport set-up (no tcp_stream timer,
 #                no strand, concrete executor); not in the default set
+#   floor-coalesce  the floor with --lean --coalesce 100: ChargePlane's transport set-up and its
+#                way of gathering events under load (src/core/io_loop.h); not in the default set
 #   ocpp-rpc     bench/peer-ocpp-rpc/server.js: node ocpp-rpc RPCServer, strict schema validation
 # For each: start it, (chargeplane: register the piles through the API), connect N idle piles
 # and measure RSS per idle connection, then run the closed-loop MeterValues load and measure
@@ -84,9 +86,10 @@ bench_one() {  # bench_one <name> <ws-base-url> <auth: yes|no>
 
 for server in $SERVERS; do
   case "$server" in
-    floor | floor-lean)
+    floor | floor-lean | floor-coalesce)
       lean=(); label="floor (Beast, no parsing)"
       [[ $server == floor-lean ]] && lean=(--lean) && label="floor, lean (Beast, no parsing)"
+      [[ $server == floor-coalesce ]] && lean=(--lean --coalesce 100) && label="floor, lean, coalescing (Beast, no parsing)"
       "$build/bench/floor_server" --threads "$SERVER_THREADS" "${lean[@]}" >"$work/floor.out" 2>&1 &
       server_pid=$!
       line="$(wait_ready "$work/floor.out" '^floor ready')" || { echo "bench: floor did not start" >&2; exit 1; }

@@ -24,7 +24,7 @@ Status load_toml(const std::string& path, ServeConfig& c) {
     return fail("config_invalid", path + ": " + std::string(e.description()));
   }
   static const std::set<std::string> known = {
-      "data-dir", "listen-ocpp", "listen-api", "listen-ykc", "log-level", "log-json", "threads",
+      "data-dir", "listen-ocpp", "listen-api", "listen-ykc", "log-level", "log-json", "threads", "io-coalesce",
       "heartbeat-interval", "max-message-bytes", "messages-per-second", "message-burst",
       "ocpp-call-timeout", "call-timeout", "idle-timeout", "accept-unknown-id-tags", "synchronous-full",
       "commit-delay",
@@ -41,6 +41,9 @@ Status load_toml(const std::string& path, ServeConfig& c) {
   read(t, "log-level", c.log_level);
   read(t, "log-json", c.log_json);
   read(t, "threads", c.threads);
+  read(t, "io-coalesce", c.io_coalesce_us);
+  if (c.io_coalesce_us < 0 || c.io_coalesce_us > 10000)
+    return fail("config_invalid", path + ": io-coalesce must be 0..10000 microseconds");
   read(t, "heartbeat-interval", c.heartbeat_interval_s);
   if (auto v = t["max-message-bytes"].value<std::int64_t>()) c.max_message_bytes = std::size_t(*v);
   read(t, "messages-per-second", c.messages_per_second);

@@ -16,6 +16,9 @@ struct ServeConfig {
   std::string log_level = "info";
   bool log_json = false;
   int threads = 0;  // 0 = hardware concurrency
+  // Under load an I/O thread sleeps this long between rounds of events instead of waking for
+  // each (core/io_loop.h); 0 = wake for every event.
+  int io_coalesce_us = 100;
   // OCPP
   int heartbeat_interval_s = 300;
   std::size_t max_message_bytes = 64 * 1024;

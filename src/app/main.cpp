@@ -31,6 +31,9 @@ void add_serve_flags(CLI::App& cmd, cp::app::ServeConfig& c, std::string& config
   cmd.add_option("--log-level", c.log_level, "trace|debug|info|warn|error");
   cmd.add_flag("--log-json", c.log_json, "Log JSON lines instead of text");
   cmd.add_option("--threads", c.threads, "I/O threads (0 = one per core)");
+  cmd.add_option("--io-coalesce", c.io_coalesce_us,
+                 "Under load, an I/O thread gathers events for this many microseconds between rounds (0 = never)")
+      ->check(CLI::Range(0, 10000));
   cmd.add_option("--heartbeat-interval", c.heartbeat_interval_s, "Heartbeat interval given to booting piles (s)");
   cmd.add_option("--max-message-bytes", c.max_message_bytes, "Largest OCPP message accepted (close 1009 above)");
   cmd.add_option("--messages-per-second", c.messages_per_second, "Per-connection sustained message rate");

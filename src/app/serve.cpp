@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "api/server.h"
+#include "core/io_loop.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/scheduler.h"
@@ -284,12 +285,16 @@ int run_serve(const ServeConfig& c) {
               unsigned(ocpp.port()), api_addr->host.c_str(), unsigned(api.port()), ykc_addr->host.c_str(),
               unsigned(ykc_listener.port()));
   std::fflush(stdout);
-  spdlog::info("serve.ready ocpp_port={} api_port={} ykc_port={} threads={} data_dir={}", ocpp.port(), api.port(),
-               ykc_listener.port(), threads, c.data_dir);
+  spdlog::info("serve.ready ocpp_port={} api_port={} ykc_port={} threads={} io_coalesce_us={} data_dir={}", ocpp.port(),
+               api.port(), ykc_listener.port(), threads, c.io_coalesce_us, c.data_dir);
 
+  IoLoopOptions loop;
+  loop.pause = std::chrono::microseconds(c.io_coalesce_us);
+  loop.pauses = &metrics.counter("chargeplane_io_pauses_total",
+                                 "Times an I/O thread paused after a busy round to gather events (--io-coalesce)");
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
-  io.run();
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&io, &loop] { run_io_loop(io, loop); });
+  run_io_loop(io, loop);
   for (auto& t : pool) t.join();
   if (stopper.joinable()) stopper.join();
   store.flush();

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string>
 
 #include "integration/support/server_process.h"
 
@@ -72,6 +73,19 @@ TEST(Config, CommitDelayIsAKeyAndAFlagWithinItsRange) {
   ServerProcess server({"--config", ok});
   EXPECT_EQ(boot_interval(server), 300);  // the default heartbeat: it serves piles as usual
   std::remove(ok.c_str());
+}
+
+TEST(Config, IoCoalesceIsAKeyAndAFlagWithinItsRange) {
+  const auto negative = write_config("io-coalesce = -1\n");
+  EXPECT_THROW(ServerProcess server({"--config", negative}), std::runtime_error);
+  EXPECT_THROW(ServerProcess server({"--io-coalesce", "10001"}), std::runtime_error);
+  std::remove(negative.c_str());
+  for (const char* value : {"0", "1000"}) {  // off (plain io_context::run), and a long pause
+    const auto ok = write_config(std::string("io-coalesce = ") + value + "\n");
+    ServerProcess server({"--config", ok});
+    EXPECT_EQ(boot_interval(server), 300) << "io-coalesce = " << value;
+    std::remove(ok.c_str());
+  }
 }
 
 }  // namespace
