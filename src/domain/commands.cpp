@@ -41,6 +41,7 @@ const char* command_type(const Command& c) {
         else if constexpr (std::is_same_v<T, ClearCache>) return "clear_cache";
         else if constexpr (std::is_same_v<T, SendDataTransfer>) return "data_transfer";
         else if constexpr (std::is_same_v<T, UpdateFirmware>) return "update_firmware";
+        else if constexpr (std::is_same_v<T, RemoteStartParallel>) return "remote_start_parallel";
         else return "get_diagnostics";
       },
       c);

@@ -82,6 +82,13 @@ struct RemoteStart {
   std::string id_tag;
   std::string charging_profile_json;  // optional protocol-shaped profile (JSON object text), "" = none
 };
+// One vehicle charged through several connectors of a pile at once (parallel, or dual-gun,
+// charging: YKC V1.6 0xA4). The first connector leads the session; each connector gets its own
+// transaction. The pile starts none unless it can start all (protocol notes §7).
+struct RemoteStartParallel {
+  std::vector<int> connectors;  // two or more, distinct
+  std::string id_tag;
+};
 struct RemoteStop {
   TransactionId transaction = 0;
 };
@@ -121,7 +128,7 @@ struct GetDiagnostics {
 
 using Command = std::variant<ApplyConfig, ReadConfig, RemoteStart, RemoteStop, Reset, Unlock,
                              ChangeAvailability, TriggerMessage, ClearCache, SendDataTransfer,
-                             UpdateFirmware, GetDiagnostics>;
+                             UpdateFirmware, GetDiagnostics, RemoteStartParallel>;
 
 // The API's name for a command ("remote_start", ...; ApplyConfig is "apply_config").
 const char* command_type(const Command& c);

@@ -252,6 +252,16 @@ TEST_F(Commands, UnknownPileIs404AndBadArgumentsAre400Or422NamingTheField) {
        "invalid_command_args", "args.start_time"},
       {R"({"type":"trigger_message","args":{"message":"Everything"}})", 422, "invalid_command_args", "args.message"},
       {R"({"type":"clear_cache","args":[]})", 400, "invalid_field", "args"},
+      {R"({"type":"remote_start_parallel","args":{"id_tag":"T"}})", 422, "invalid_command_args", "args.connectors"},
+      {R"({"type":"remote_start_parallel","args":{"id_tag":"T","connectors":[1]}})", 422, "invalid_command_args",
+       "args.connectors"},
+      {R"({"type":"remote_start_parallel","args":{"id_tag":"T","connectors":[1,1]}})", 422, "invalid_command_args",
+       "args.connectors"},
+      {R"({"type":"remote_start_parallel","args":{"id_tag":"T","connectors":"1,2"}})", 400, "invalid_field",
+       "args.connectors"},
+      // Well formed, but an OCPP 1.6 pile has no CALL for it: refused before it is recorded.
+      {R"({"type":"remote_start_parallel","args":{"id_tag":"T","connectors":[1,2]}})", 422, "invalid_command_args",
+       "parallel"},
   };
   for (const auto& k : cases) {
     auto r = post("CP-ARGS", k.body);

@@ -3,6 +3,8 @@
 // transaction records.
 #include <boost/json.hpp>
 
+#include <set>
+
 #include "integration/support/ykc_fixture.h"
 #include "protocol/ykc/units.h"
 
@@ -218,6 +220,48 @@ TEST_P(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
   ASSERT_TRUE(eventually([&] {
     return json::parse(api("GET", "/api/v1/commands/" + cc).body).at("status").as_string() == "NotSupported";
   }));
+}
+
+// V1.6 parallel charging started from the platform: one 0xA4 per gun under one parallel serial,
+// an 0xA3 from each, and a transaction on each connector.
+TEST_P(YkcGateway, RemoteParallelStartThroughTheCommandsApi) {
+  register_ykc(kYkcPile);
+  YkcClient c(server.ykc_port());
+  ASSERT_EQ(c.login(kYkcPile), 0);
+  auto r = api("POST", std::string("/api/v1/piles/") + kYkcPile + "/commands",
+               R"({"type":"remote_start_parallel","args":{"connectors":[1,2],"id_tag":"1000000573"}})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id(json::parse(r.body).at("id").as_string());
+  std::vector<std::pair<ykc::ParallelRemoteStart, ykc::Seq>> starts;
+  for (int i = 0; i < 2; ++i) {
+    auto f = c.read_type(ykc::ParallelRemoteStart::kType);
+    ASSERT_TRUE(f);
+    starts.emplace_back(std::get<ykc::ParallelRemoteStart>(f->message), f->seq);
+  }
+  EXPECT_EQ(starts[0].first.start.gun, 1);
+  EXPECT_EQ(starts[1].first.start.gun, 2);
+  EXPECT_EQ(starts[0].first.parallel_serial, starts[1].first.parallel_serial);
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    const auto& s = starts[i].first.start;
+    const ykc::ParallelRemoteStartReply reply{{s.serial, kYkcPile, s.gun, 1, 0}, std::uint8_t(i),
+                                              starts[i].first.parallel_serial};
+    c.send_with_seq(reply, ykc::seq_value(starts[i].second));
+  }
+  json::object done;
+  ASSERT_TRUE(eventually([&] {
+    done = json::parse(api("GET", "/api/v1/commands/" + id).body).as_object();
+    return done.at("status").as_string() != "Sent" && done.at("status").as_string() != "Pending";
+  }));
+  EXPECT_EQ(done.at("status").as_string(), "Accepted") << json::serialize(done);
+  EXPECT_EQ(done.at("type").as_string(), "remote_start_parallel");
+  std::set<std::int64_t> charging;
+  ASSERT_TRUE(eventually([&] {
+    charging.clear();
+    auto cs = json::parse(api("GET", std::string("/api/v1/piles/") + kYkcPile + "/connectors").body);
+    for (const auto& item : cs.at("items").as_array())
+      if (item.at("transaction").is_int64()) charging.insert(item.at("connector").as_int64());
+    return charging.size() == 2;
+  })) << charging.size();
 }
 
 TEST_P(YkcGateway, ConfigurationJobMapsToOneWorkParameterFrameWithPerParameterResults) {

@@ -138,6 +138,37 @@ std::optional<domain::Command> remote_start(Args& a) {
   return c;
 }
 
+// {"connectors": [1, 2], "id_tag": "…"}: two to eight distinct connectors, the first leads.
+std::optional<domain::Command> remote_start_parallel(Args& a) {
+  a.only({"connectors", "id_tag"});
+  domain::RemoteStartParallel c;
+  const auto* connectors = a.raw("connectors");
+  if (!connectors || connectors->is_null()) {
+    a.invalid("connectors", "is required");
+  } else if (!connectors->is_array()) {
+    return a.wrong_type("connectors", "an array of connector numbers");
+  } else {
+    for (const auto& v : connectors->get_array()) {
+      if (!v.is_int64() && !v.is_uint64()) return a.wrong_type("connectors", "an array of integers");
+      const auto n = v.is_int64() ? v.get_int64()
+                                  : static_cast<std::int64_t>(std::min<std::uint64_t>(v.get_uint64(), kMaxConnector + 1));
+      if (n < 1 || n > kMaxConnector)
+        a.invalid("connectors", "entries must be between 1 and " + std::to_string(kMaxConnector));
+      else if (std::find(c.connectors.begin(), c.connectors.end(), n) != c.connectors.end())
+        a.invalid("connectors", "must not repeat a connector");
+      else
+        c.connectors.push_back(static_cast<int>(n));
+    }
+    if (connectors->get_array().size() < 2 || connectors->get_array().size() > 8)
+      a.invalid("connectors", "must list 2 to 8 connectors");
+  }
+  auto tag = a.text("id_tag", 20, true);
+  if (tag && !valid_id_tag(*tag)) a.invalid("id_tag", "must be 1 to 20 printable ASCII characters");
+  if (a.problem) return std::nullopt;
+  c.id_tag = *tag;
+  return c;
+}
+
 std::optional<domain::Command> remote_stop(Args& a) {
   a.only({"transaction"});
   auto tx = a.integer("transaction", 1, std::numeric_limits<std::int64_t>::max(), true);
@@ -263,6 +294,7 @@ Result<ParsedCommand, ArgsProblem> parse_command_request(std::string_view body, 
   const std::string_view t = type->get_string();
   std::optional<domain::Command> command;
   if (t == "remote_start") command = remote_start(a);
+  else if (t == "remote_start_parallel") command = remote_start_parallel(a);
   else if (t == "remote_stop") command = remote_stop(a);
   else if (t == "reset") command = reset(a);
   else if (t == "unlock") command = unlock(a);
@@ -275,9 +307,9 @@ Result<ParsedCommand, ArgsProblem> parse_command_request(std::string_view body, 
   else if (t == "get_diagnostics") command = get_diagnostics(a);
   else
     return fail(ArgsProblem{422, "unknown_command_type",
-                            "'type' must be one of remote_start, remote_stop, reset, unlock, change_availability, "
-                            "trigger_message, clear_cache, get_configuration, data_transfer, update_firmware, "
-                            "get_diagnostics"});
+                            "'type' must be one of remote_start, remote_start_parallel, remote_stop, reset, unlock, "
+                            "change_availability, trigger_message, clear_cache, get_configuration, data_transfer, "
+                            "update_firmware, get_diagnostics"});
   if (!command) return fail(a.problem.value_or(ArgsProblem{422, "invalid_command_args", "invalid args"}));
   return ParsedCommand{std::move(*command), json::serialize(args)};
 }

@@ -167,4 +167,10 @@ std::string transaction_serial(const std::string& pile, int gun, Timestamp at, u
                      t.hour, t.minute, t.milliseconds / 1000, counter % 10000);
 }
 
+std::string parallel_serial(Timestamp at) {
+  const auto t = cp56_from_unix_ms(to_millis(at));
+  return fmt::format("{:02}{:02}{:02}{:02}{:02}{:02}", t.year % 100, t.month, t.day, t.hour, t.minute,
+                     t.milliseconds / 1000);
+}
+
 }  // namespace cp::ykc

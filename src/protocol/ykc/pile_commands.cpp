@@ -3,6 +3,10 @@
 //
 //   RemoteStart       -> 0x34 (new transaction serial) / 0x33: result 1 "Accepted" once the
 //                        transaction is recorded, 0 "Rejected" (detail: the pile's reason)
+//   RemoteStartParallel (V1.6 only) -> one 0xA4 per gun, its own transaction serial, one
+//                        parallel serial / an 0xA3 per gun: "Accepted" once every gun started
+//                        and its transaction is recorded, "Rejected" if any gun refused (detail:
+//                        each gun's reason); V1.5 piles: "NotSupported", nothing sent
 //   RemoteStop        -> 0x36 for the gun running that transaction / 0x35
 //   Reset             -> 0x92 (hard: immediately, soft: when idle) / 0x91
 //   ChangeAvailability (connector 0) and ApplyConfig work_enabled / max_output_power_percent
@@ -12,6 +16,8 @@
 //   anything else     -> "NotSupported" at once, nothing sent
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "domain/parameters.h"
 #include "protocol/ykc/detail/adapter_state.h"
@@ -77,6 +83,29 @@ void PileAdapter::run_command(domain::Command command, domain::CommandObserver o
     m.balance = s.settings.remote_start_balance_fen;  // the platform keeps no balances: a per-pile cap
     r.reply_type = RemoteStartReply::kType;
     return s.send_request(m);
+  }
+  if (auto* parallel = std::get_if<domain::RemoteStartParallel>(&r.command)) {
+    if (s.codec.options().protocol_version < kVersion16)
+      return not_supported("parallel charging (0xA4) needs YKC V1.6; this pile logged in with an older version");
+    if (parallel->connectors.size() < 2) return s.finish_command(outcome("InvalidRequest", "two or more guns"));
+    for (int gun : parallel->connectors)
+      if (gun < 1 || gun > 99) return s.finish_command(outcome("InvalidRequest", "YKC gun numbers are 1..99"));
+    const auto now = s.clock.now();
+    r.parallel_serial = parallel_serial(now);
+    r.reply_type = ParallelRemoteStartReply::kType;
+    for (int gun : parallel->connectors)
+      r.parallel.push_back({gun, transaction_serial(s.pile, gun, now, ++s.serial_counter)});
+    for (const auto& g : r.parallel) {
+      ParallelRemoteStart m;
+      m.start.serial = g.serial;
+      m.start.pile = s.pile;
+      m.start.gun = static_cast<std::uint8_t>(g.gun);
+      m.start.logical_card = logical_card(parallel->id_tag);
+      m.start.balance = s.settings.remote_start_balance_fen;
+      m.parallel_serial = r.parallel_serial;
+      s.send_request(m);
+    }
+    return;
   }
   if (auto* stop = std::get_if<domain::RemoteStop>(&r.command)) {
     for (const auto& [gun, tx] : s.gun_tx)
@@ -158,6 +187,28 @@ bool PileAdapter::State::on_command_reply(const Message& m) {
     });
     return true;
   }
+  if (auto* parallel = std::get_if<ParallelRemoteStartReply>(&m)) {
+    auto it = std::find_if(r.parallel.begin(), r.parallel.end(),
+                           [&](const auto& g) { return g.serial == parallel->reply.serial; });
+    if (it == r.parallel.end()) return false;  // not ours: recorded as an unsolicited 0xA3
+    if (it->reply) return true;                // a repeat of an answer we already have
+    it->reply = parallel->reply;
+    spdlog::info("ykc.parallel_remote_start_reply pile={} gun={} role={} result={} parallel_serial={}", pile,
+                 parallel->reply.gun, parallel->slave ? "slave" : "master", parallel->reply.result,
+                 parallel->parallel_serial);
+    if (parallel->reply.result != 1) {
+      it->settled = true;
+      settle_parallel_start();
+      return true;
+    }
+    on_remote_start_reply(parallel->reply, [this, id = r.id, gun = it->gun](bool durable) {
+      if (!running || running->id != id) return;  // it timed out meanwhile; another command runs
+      for (auto& g : running->parallel)
+        if (g.gun == gun) g.settled = true, g.recorded = durable;
+      settle_parallel_start();
+    });
+    return true;
+  }
   if (auto* stop = std::get_if<RemoteStopReply>(&m)) {
     finish_command(stop->result == 1 ? outcome("Accepted", "")
                                      : outcome("Rejected", std::string("the pile refused: ") + stop_reason_text(stop->reason)));
@@ -195,6 +246,25 @@ bool PileAdapter::State::on_command_reply(const Message& m) {
     return true;
   }
   return false;
+}
+
+void PileAdapter::State::settle_parallel_start() {
+  const auto& guns = running->parallel;
+  if (!std::all_of(guns.begin(), guns.end(), [](const auto& g) { return g.settled; })) return;
+  std::string refused, started, unrecorded;
+  const auto add = [](std::string& list, const std::string& item) { list += (list.empty() ? "" : ", ") + item; };
+  for (const auto& g : guns) {
+    if (g.reply->result != 1) {
+      add(refused, fmt::format("gun {} ({})", g.gun, start_reason(g.reply->reason)));
+      continue;
+    }
+    add(started, fmt::format("gun {}", g.gun));
+    if (!g.recorded) add(unrecorded, fmt::format("gun {}", g.gun));
+  }
+  std::string detail = refused.empty() ? "parallel charging started" : "the pile refused " + refused;
+  if (!refused.empty() && !started.empty()) detail += "; started anyway: " + started;
+  if (!unrecorded.empty()) detail += "; recording the transaction failed for " + unrecorded;
+  finish_command(outcome(refused.empty() ? "Accepted" : "Rejected", std::move(detail)));
 }
 
 void PileAdapter::on_command_timeout() {

@@ -172,8 +172,9 @@ void PileAdapter::State::dispatch(const Seq& seq, Message m) {
             on_remote_start_reply(r, [](bool) {});
           },
           [&](const ParallelRemoteStartReply& r) {
-            // A gun of a parallel session started from the pile's side of a 0xA4: its
-            // transaction is recorded as for a 0x33.
+            if (on_command_reply(r)) return;
+            // A gun of a parallel session started without a command of ours (or after it timed
+            // out): its transaction is recorded as for a late 0x33.
             spdlog::info("ykc.parallel_started pile={} gun={} role={} parallel_serial={}", pile, r.reply.gun,
                          r.slave ? "slave" : "master", r.parallel_serial);
             on_remote_start_reply(r.reply, [](bool) {});

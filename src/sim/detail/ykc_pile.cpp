@@ -397,15 +397,28 @@ std::vector<YkcOutgoing> YkcPile::on_message(const Message& message, const Seq& 
           } else {
             g.next_session_ms = now_ms + uniform_ms(cfg_.idle_gap_min, cfg_.idle_gap_max);
           }
-        } else if constexpr (std::is_same_v<T, RemoteStart>) {
+        } else if constexpr (std::is_same_v<T, RemoteStart> || std::is_same_v<T, ParallelRemoteStart>) {
           ++stats_.commands;
+          const RemoteStart* start = nullptr;
+          if constexpr (std::is_same_v<T, ParallelRemoteStart>) {
+            start = &m.start;
+          } else {
+            start = &m;
+          }
           std::uint8_t reason = 0;
-          if (m.pile != cfg_.pile) reason = 1;
-          else if (!known_gun(m.gun)) reason = 3;
-          else if (gun(m.gun).session) reason = 2;
+          if (start->pile != cfg_.pile) reason = 1;
+          else if (!known_gun(start->gun)) reason = 3;
+          else if (gun(start->gun).session) reason = 2;
           else if (disabled_) reason = 3;
-          reply(RemoteStartReply{m.serial, cfg_.pile, m.gun, std::uint8_t(reason == 0 ? 1 : 0), reason});
-          if (reason == 0) start_session(gun(m.gun), m.serial, 1, m.card, now_ms, out);
+          const RemoteStartReply answer{start->serial, cfg_.pile, start->gun, std::uint8_t(reason == 0 ? 1 : 0), reason};
+          if constexpr (std::is_same_v<T, ParallelRemoteStart>) {
+            const bool master = m.parallel_serial != remote_parallel_serial_;
+            remote_parallel_serial_ = m.parallel_serial;
+            reply(ParallelRemoteStartReply{answer, std::uint8_t(master ? 0 : 1), m.parallel_serial});
+          } else {
+            reply(answer);
+          }
+          if (reason == 0) start_session(gun(start->gun), start->serial, 1, start->card, now_ms, out);
         } else if constexpr (std::is_same_v<T, RemoteStop>) {
           ++stats_.commands;
           std::uint8_t reason = 0;

@@ -6,12 +6,13 @@
 // `heartbeat` (three unanswered -> reconnect) -> 0x13 every `realtime_idle` / `realtime_charging`
 // and on every status change. Sessions start from a card (0x31 -> platform's 0x32 with the
 // serial; V1.6 DC piles sometimes start both guns as one parallel session with 0xA1 -> 0xA2)
-// or remotely (0x34 -> 0x33); while charging the gun reports 0x13 plus BMS frames
+// or remotely (0x34 -> 0x33; V1.6: 0xA4 per gun -> 0xA3, the first gun of a parallel serial
+// answering as master); while charging the gun reports 0x13 plus BMS frames
 // (0x15/0x17 at the start, 0x23/0x25 with every 0x13, 0x19 and the 0x1D/0x21 stop reasons at
 // the end) on the shared ChargingCurve, billed per tier of its model; the session ends when the
 // EV is full, after its planned length, or on 0x36 (-> 0x35); then the 0x3B record is sent and
 // resent per Options::record_retry until the 0x40 for its serial arrives (kept across
-// reconnects). Commands answered: 0x12, 0x34, 0x36, 0x52 (enable/disable, power cap), 0x56,
+// reconnects). Commands answered: 0x12, 0x34, 0xA4 (V1.6), 0x36, 0x52 (enable/disable, power cap), 0x56,
 // 0x58, 0x92 (reply then reconnect), 0x42, 0x44, 0x46, 0x48, 0x62, 0x94. Thread: whatever
 // strand owns it.
 #include <array>
@@ -159,6 +160,7 @@ class YkcPile {
   double meter_wh_ = 0;   // the pile's energy register (shared by its guns, for simplicity per pile)
   std::uint16_t serial_counter_ = 0;
   int card_starts_ = 0;
+  std::string remote_parallel_serial_;  // of the last 0xA4: its first gun is the master
   YkcPileStats stats_;
 };
 

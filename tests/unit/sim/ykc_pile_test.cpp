@@ -111,6 +111,28 @@ TEST(YkcSimPile, HeartbeatsPerGunAndReconnectsAfterThreeUnanswered) {
   EXPECT_TRUE(p.wants_reconnect());
 }
 
+// V1.6 remote parallel start: one 0xA4 per gun under one parallel serial; each gun answers 0xA3
+// (the first as master, the next as slave) and charges under its own transaction serial.
+TEST(YkcSimPile, RemoteParallelStartAnswersEachGunAndChargesBoth) {
+  auto p = logged_in_pile();
+  const std::string serial2 = "32010600019236022405201030000002";
+  auto out = p.on_message(ParallelRemoteStart{{kSerial, kPile, 1, "0000001000000573", {}, 100000}, "240520103000"},
+                          make_seq(9), kT0);
+  out = p.on_message(ParallelRemoteStart{{serial2, kPile, 2, "0000001000000573", {}, 100000}, "240520103000"},
+                     make_seq(10), kT0);
+  auto replies = all_of<ParallelRemoteStartReply>(out);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0], (ParallelRemoteStartReply{{serial2, kPile, 2, 1, 0}, 1, "240520103000"}));  // slave
+  EXPECT_TRUE(p.charging(1));
+  EXPECT_TRUE(p.charging(2));
+  expect_encodable(out);
+  // A gun that is already charging refuses, with reason 2; a new parallel serial leads again.
+  out = p.on_message(ParallelRemoteStart{{kSerial, kPile, 1, "0000001000000573", {}, 100000}, "240520103500"},
+                     make_seq(11), kT0);
+  EXPECT_EQ(all_of<ParallelRemoteStartReply>(out),
+            (std::vector{ParallelRemoteStartReply{{kSerial, kPile, 1, 0, 2}, 0, "240520103500"}}));
+}
+
 TEST(YkcSimPile, RemoteStartChargesReportsAndStopsWithARecord) {
   auto p = logged_in_pile();
   auto out = p.on_message(RemoteStart{kSerial, kPile, 1, "0000001000000573", {}, 100000}, make_seq(9), kT0);

@@ -55,6 +55,9 @@ Request build(const domain::RemoteStart& c) {
   }
   return r;
 }
+Request build(const domain::RemoteStartParallel&) {  // refused at the API (check_command)
+  return {Action::RemoteStartTransaction, {}, "OCPP 1.6 has no parallel start: send remote_start for each connector"};
+}
 Request build(const domain::RemoteStop& c) {
   return {Action::RemoteStopTransaction, {{"transactionId", c.transaction}}, {}};
 }

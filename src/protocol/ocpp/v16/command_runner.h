@@ -13,7 +13,8 @@
 //   RemoteStop -> RemoteStopTransaction, Reset, Unlock -> UnlockConnector, ChangeAvailability,
 //   TriggerMessage, ClearCache, SendDataTransfer -> DataTransfer, UpdateFirmware,
 //   GetDiagnostics, ReadConfig -> GetConfiguration, ApplyConfig -> one ChangeConfiguration or
-//   SetChargingProfile per setting, then one GetConfiguration to read back.
+//   SetChargingProfile per setting, then one GetConfiguration to read back. RemoteStartParallel
+//   has no 1.6 CALL: "InvalidRequest", and check_command refuses it.
 //
 // Outcome status (single-CALL commands): the `status` the pile answered ("Accepted",
 // "Rejected", "Unlocked", "Scheduled", ...); "Accepted" for answers without a status

@@ -54,6 +54,16 @@ struct PileAdapter::State {
     std::string type = {};        // for logs and metrics
     std::vector<std::size_t> frame_settings = {};       // ApplyConfig: indexes carried by the 0x52
     std::vector<domain::ParameterResult> results = {};  // ApplyConfig, in the order of the settings
+    // RemoteStartParallel: one 0xA4 per gun under `parallel_serial`, each answered by an 0xA3.
+    struct ParallelGun {
+      int gun = 0;
+      std::string serial;                 // the transaction serial we issued for this gun
+      std::optional<RemoteStartReply> reply = {};
+      bool settled = false;               // answered and, if started, its transaction recorded
+      bool recorded = false;
+    };
+    std::string parallel_serial = {};
+    std::vector<ParallelGun> parallel = {};
   };
   std::optional<Running> running;
   std::uint64_t commands_run = 0;
@@ -77,6 +87,7 @@ struct PileAdapter::State {
   void close(const std::string& reason);
   // Commands (pile_commands.cpp): true when `m` answered the running command.
   bool on_command_reply(const Message& m);
+  void settle_parallel_start();  // finishes a RemoteStartParallel once every gun is settled
   void finish_command(domain::CommandOutcome outcome);
 };
 

@@ -245,6 +245,97 @@ TEST_F(AdapterTest, AParallelRemoteStartReplyRecordsTheGunsTransaction) {
   EXPECT_EQ(frames("0xA3", "ok"), 1u);
 }
 
+// A remote parallel start (V1.6): one 0xA4 per gun, each with its own transaction serial and the
+// same parallel serial; the command is Accepted only once both guns' 0xA3 arrived and both
+// transactions are recorded.
+struct ParallelCommandTest : AdapterTest {
+  std::optional<domain::CommandOutcome> outcome;
+  std::vector<ParallelRemoteStart> requests;
+  std::vector<Seq> seqs;
+
+  void start(std::vector<int> guns) {
+    login();
+    adapter->run_command(domain::RemoteStartParallel{std::move(guns), "1000000573"},
+                         {{}, [&](domain::CommandOutcome o) { outcome = std::move(o); }});
+    for (const auto& b : sent) {
+      auto frame = decode_frame({reinterpret_cast<const std::uint8_t*>(b.data()), b.size()});
+      ASSERT_TRUE(frame);
+      ASSERT_EQ(frame->type, ParallelRemoteStart::kType);
+      auto body = decode_body(frame->type, frame->body);
+      ASSERT_TRUE(body);
+      requests.push_back(std::get<ParallelRemoteStart>(*body));
+      seqs.push_back(frame->seq);
+    }
+    sent.clear();
+  }
+  void answer(std::size_t i, std::uint8_t result, std::uint8_t reason = 0) {
+    const auto& s = requests[i].start;
+    receive(ParallelRemoteStartReply{{s.serial, kPile, s.gun, result, reason}, std::uint8_t(i == 0 ? 0 : 1),
+                                     requests[i].parallel_serial},
+            seqs[i]);
+  }
+};
+
+TEST_F(ParallelCommandTest, EveryGunGetsAnA4AndTheCommandEndsOnceBothStartsAreRecorded) {
+  start({1, 2});
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].start.gun, 1);
+  EXPECT_EQ(requests[1].start.gun, 2);
+  EXPECT_EQ(requests[0].parallel_serial, requests[1].parallel_serial);
+  EXPECT_EQ(requests[0].parallel_serial.size(), 12u);
+  EXPECT_NE(requests[0].start.serial, requests[1].start.serial);
+  EXPECT_EQ(requests[0].start.logical_card, "0000001000000573");
+  EXPECT_TRUE(adapter->command_waiting());
+
+  answer(0, 1);
+  answer(1, 1);
+  ASSERT_EQ(sink.starts.size(), 2u);
+  EXPECT_EQ(sink.starts[0].event.connector, 1);
+  EXPECT_EQ(sink.starts[1].event.external_id, requests[1].start.serial);
+  sink.starts[0].reply(domain::TransactionDecision{7, {}});
+  run_posted();
+  EXPECT_FALSE(outcome);  // gun 2's start is not recorded yet
+  sink.starts[1].reply(domain::TransactionDecision{8, {}});
+  run_posted();
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->status, "Accepted");
+  EXPECT_FALSE(adapter->command_waiting());
+  EXPECT_EQ(frames("0xA3", "ok"), 2u);
+}
+
+TEST_F(ParallelCommandTest, AGunThatRefusesMakesItRejectedAndNamesEachGun) {
+  start({1, 2});
+  answer(1, 0, 2);  // gun 2: already charging
+  EXPECT_FALSE(outcome);
+  answer(0, 1);
+  sink.starts.at(0).reply(domain::TransactionDecision{7, {}});
+  run_posted();
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->status, "Rejected");
+  EXPECT_EQ(outcome->detail, "the pile refused gun 2 (gun already charging); started anyway: gun 1");
+  EXPECT_EQ(sink.starts.size(), 1u);  // gun 1 charges, and its transaction is recorded
+}
+
+TEST_F(ParallelCommandTest, AV15PileIsNotSentAnything) {
+  Login v15;
+  v15.pile = kPile;
+  v15.gun_count = 2;
+  v15.protocol_version = kVersion15;
+  v15.firmware = "V1.0.0";
+  v15.sim = std::string(20, '0');
+  receive(v15, {0, 0});
+  ASSERT_EQ(sink.boots.size(), 1u);
+  sink.boots[0].reply(domain::BootDecision{});
+  run_posted();
+  ASSERT_TRUE(adapter->logged_in());
+  sent.clear();
+  adapter->run_command(domain::RemoteStartParallel{{1, 2}, "1000000573"},
+                       {{}, [&](domain::CommandOutcome o) { outcome = std::move(o); }});
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->status, "NotSupported");
+  EXPECT_TRUE(sent.empty());
+}
+
 TEST_F(AdapterTest, AFailedRecordWriteIsNeverConfirmed) {
   login();
   TransactionRecord r;
