@@ -18,6 +18,22 @@ using namespace std::chrono_literals;
 // straight on the io_context, what `--threads 1` selects).
 struct YkcGateway : YkcServerTest, ::testing::WithParamInterface<const char*> {
   YkcGateway() : YkcServerTest({"--threads", GetParam()}) {}
+
+  // Submits a command to kYkcPile: its id, or "" (a failure recorded) when it was refused.
+  std::string submit(const std::string& body) {
+    auto r = api("POST", std::string("/api/v1/piles/") + kYkcPile + "/commands", body);
+    EXPECT_EQ(r.status, 202) << body << " -> " << r.body;
+    return r.status == 202 ? std::string(json::parse(r.body).at("id").as_string()) : "";
+  }
+  // The command once the pile has answered it (its last state, if that never happens).
+  json::object settled(const std::string& id) {
+    json::object c;
+    eventually([&] {
+      c = json::parse(api("GET", "/api/v1/commands/" + id).body).as_object();
+      return c.at("status").as_string() != "Sent" && c.at("status").as_string() != "Pending";
+    });
+    return c;
+  }
 };
 
 ykc::RealtimeData charging(std::uint8_t gun = 1) {
@@ -144,10 +160,8 @@ TEST_P(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
   ASSERT_EQ(api("PATCH", std::string("/api/v1/piles/") + kYkcPile, R"({"ykc":{"remote_start_balance":200.5}})").status, 200);
   YkcClient c(server.ykc_port());
   ASSERT_EQ(c.login(kYkcPile), 0);
-  auto r = api("POST", std::string("/api/v1/piles/") + kYkcPile + "/commands",
-               R"({"type":"remote_start","args":{"connector":1,"id_tag":"1000000573"}})");
-  ASSERT_EQ(r.status, 202) << r.body;
-  const std::string start_id(json::parse(r.body).at("id").as_string());
+  const auto start_id = submit(R"({"type":"remote_start","args":{"connector":1,"id_tag":"1000000573"}})");
+  ASSERT_FALSE(start_id.empty());
   auto start = c.read_type(ykc::RemoteStart::kType);
   ASSERT_TRUE(start);
   const auto& m = std::get<ykc::RemoteStart>(start->message);
@@ -156,11 +170,7 @@ TEST_P(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
   EXPECT_EQ(m.balance, 20'050u);
   EXPECT_EQ(m.serial.substr(0, 16), std::string(kYkcPile) + "01");
   c.send_with_seq(ykc::RemoteStartReply{m.serial, kYkcPile, 1, 1, 0}, ykc::seq_value(start->seq));
-  json::object done;
-  ASSERT_TRUE(eventually([&] {
-    done = json::parse(api("GET", "/api/v1/commands/" + start_id).body).as_object();
-    return done.at("status").as_string() != "Sent" && done.at("status").as_string() != "Pending";
-  }));
+  const auto done = settled(start_id);
   EXPECT_EQ(done.at("status").as_string(), "Accepted") << json::serialize(done);
 
   std::int64_t tx = 0;
@@ -172,17 +182,13 @@ TEST_P(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
     return tx > 0;
   }));
 
-  r = api("POST", std::string("/api/v1/piles/") + kYkcPile + "/commands",
-          R"({"type":"remote_stop","args":{"transaction":)" + std::to_string(tx) + "}}");
-  ASSERT_EQ(r.status, 202) << r.body;
-  const std::string stop_id(json::parse(r.body).at("id").as_string());
+  const auto stop_id = submit(R"({"type":"remote_stop","args":{"transaction":)" + std::to_string(tx) + "}}");
+  ASSERT_FALSE(stop_id.empty());
   auto stop = c.read_type(ykc::RemoteStop::kType);
   ASSERT_TRUE(stop);
   EXPECT_EQ(std::get<ykc::RemoteStop>(stop->message).gun, 1);
   c.send_with_seq(ykc::RemoteStopReply{kYkcPile, 1, 1, 0}, ykc::seq_value(stop->seq));
-  ASSERT_TRUE(eventually([&] {
-    return json::parse(api("GET", "/api/v1/commands/" + stop_id).body).at("status").as_string() == "Accepted";
-  }));
+  EXPECT_EQ(settled(stop_id).at("status").as_string(), "Accepted");
 
   // The start reply carried no meter reading; the pile's record of the session (under the
   // platform's serial) does, and the transaction row takes it with the end.
@@ -214,12 +220,9 @@ TEST_P(YkcGateway, RemoteStartAndStopThroughTheCommandsApi) {
                 .at("items").as_array().size(), 1u);
 
   // Unsupported commands end NotSupported without a frame.
-  r = api("POST", std::string("/api/v1/piles/") + kYkcPile + "/commands", R"({"type":"clear_cache"})");
-  ASSERT_EQ(r.status, 202) << r.body;
-  const std::string cc(json::parse(r.body).at("id").as_string());
-  ASSERT_TRUE(eventually([&] {
-    return json::parse(api("GET", "/api/v1/commands/" + cc).body).at("status").as_string() == "NotSupported";
-  }));
+  const auto cc = submit(R"({"type":"clear_cache"})");
+  ASSERT_FALSE(cc.empty());
+  EXPECT_EQ(settled(cc).at("status").as_string(), "NotSupported");
 }
 
 // V1.6 parallel charging started from the platform: one 0xA4 per gun under one parallel serial,
@@ -228,10 +231,8 @@ TEST_P(YkcGateway, RemoteParallelStartThroughTheCommandsApi) {
   register_ykc(kYkcPile);
   YkcClient c(server.ykc_port());
   ASSERT_EQ(c.login(kYkcPile), 0);
-  auto r = api("POST", std::string("/api/v1/piles/") + kYkcPile + "/commands",
-               R"({"type":"remote_start_parallel","args":{"connectors":[1,2],"id_tag":"1000000573"}})");
-  ASSERT_EQ(r.status, 202) << r.body;
-  const std::string id(json::parse(r.body).at("id").as_string());
+  const auto id = submit(R"({"type":"remote_start_parallel","args":{"connectors":[1,2],"id_tag":"1000000573"}})");
+  ASSERT_FALSE(id.empty());
   std::vector<std::pair<ykc::ParallelRemoteStart, ykc::Seq>> starts;
   for (int i = 0; i < 2; ++i) {
     auto f = c.read_type(ykc::ParallelRemoteStart::kType);
@@ -247,11 +248,7 @@ TEST_P(YkcGateway, RemoteParallelStartThroughTheCommandsApi) {
                                               starts[i].first.parallel_serial};
     c.send_with_seq(reply, ykc::seq_value(starts[i].second));
   }
-  json::object done;
-  ASSERT_TRUE(eventually([&] {
-    done = json::parse(api("GET", "/api/v1/commands/" + id).body).as_object();
-    return done.at("status").as_string() != "Sent" && done.at("status").as_string() != "Pending";
-  }));
+  const auto done = settled(id);
   EXPECT_EQ(done.at("status").as_string(), "Accepted") << json::serialize(done);
   EXPECT_EQ(done.at("type").as_string(), "remote_start_parallel");
   std::set<std::int64_t> charging;

@@ -27,19 +27,41 @@ IoLoopOptions coalescing(Counter& pauses, microseconds pause = microseconds(200)
   return o;
 }
 
-TEST(IoLoop, ABusyRoundPausesOnceThenTheLoopBlocks) {
+// The loop on its own thread, `queued` handlers posted before it starts and work kept alive:
+// after 20 ms (time for a pause of 200 µs and a return to blocking) it is stopped.
+struct Run {
+  int ran = 0;
+  std::uint64_t pauses = 0;
+};
+Run run_with_queued(int queued, microseconds pause) {
   asio::io_context io;
   auto guard = asio::make_work_guard(io);
   std::atomic<int> ran{0};
-  for (int i = 0; i < 20; ++i) asio::post(io, [&] { ran.fetch_add(1); });
+  for (int i = 0; i < queued; ++i) asio::post(io, [&] { ran.fetch_add(1); });
   Counter pauses;
-  std::thread loop([&] { run_io_loop(io, coalescing(pauses)); });
+  std::thread loop([&] { run_io_loop(io, coalescing(pauses, pause)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  EXPECT_EQ(ran.load(), 20);
-  EXPECT_EQ(pauses.value(), 1u);  // one round of 20; the next round is empty, so it blocks
   asio::post(io, [&] { io.stop(); });
   loop.join();
-  EXPECT_EQ(pauses.value(), 1u);
+  return {ran.load(), pauses.value()};
+}
+
+TEST(IoLoop, ABusyRoundPausesOnceThenTheLoopBlocks) {
+  const auto r = run_with_queued(20, microseconds(200));
+  EXPECT_EQ(r.ran, 20);
+  EXPECT_EQ(r.pauses, 1u);  // one round of 20; the next round is empty, so it blocks
+}
+
+TEST(IoLoop, HandlersFewerThanTheBusyMarkNeverPause) {
+  const auto r = run_with_queued(7, microseconds(200));
+  EXPECT_EQ(r.ran, 7);
+  EXPECT_EQ(r.pauses, 0u);
+}
+
+TEST(IoLoop, ZeroPauseIsPlainRun) {
+  const auto r = run_with_queued(100, microseconds(0));
+  EXPECT_EQ(r.ran, 100);
+  EXPECT_EQ(r.pauses, 0u);
 }
 
 TEST(IoLoop, ReturnsAtOnceWhenWorkRunsOut) {
@@ -51,26 +73,6 @@ TEST(IoLoop, ReturnsAtOnceWhenWorkRunsOut) {
   EXPECT_EQ(ran, 20);
   EXPECT_EQ(pauses.value(), 0u);  // nothing can arrive: no pause
   EXPECT_TRUE(io.stopped());
-}
-
-TEST(IoLoop, HandlersFewerThanTheBusyMarkNeverPause) {
-  asio::io_context io;
-  int ran = 0;
-  for (int i = 0; i < 7; ++i) asio::post(io, [&] { ++ran; });
-  Counter pauses;
-  run_io_loop(io, coalescing(pauses));
-  EXPECT_EQ(ran, 7);
-  EXPECT_EQ(pauses.value(), 0u);
-}
-
-TEST(IoLoop, ZeroPauseIsPlainRun) {
-  asio::io_context io;
-  int ran = 0;
-  for (int i = 0; i < 100; ++i) asio::post(io, [&] { ++ran; });
-  Counter pauses;
-  run_io_loop(io, coalescing(pauses, microseconds(0)));
-  EXPECT_EQ(ran, 100);
-  EXPECT_EQ(pauses.value(), 0u);
 }
 
 // Bursts from another thread, with quiet gaps between them, all run. Each burst is one handler
