@@ -80,6 +80,8 @@ test('a pile page shows live telemetry and answers remote start and stop', async
       const r = await api('GET', '/api/v1/piles/WEB-00001/connectors', { token });
       return r.json.items.find((c) => c.connector > 0 && c.status === 'Available');
     }, 'an available connector on WEB-00001', 60000);
+    // Parallel charging is a YKC start: an OCPP pile's page does not offer it.
+    assert.equal(await page.getByRole('button', { name: 'Parallel start…' }).count(), 0);
     await page.getByRole('button', { name: 'Remote start…' }).click();
     await page.getByLabel('Connector', { exact: true }).selectOption(String(conns.connector));
     await page.getByLabel('Id tag', { exact: true }).fill('TAG-BROWSER');

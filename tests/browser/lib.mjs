@@ -13,6 +13,7 @@ const env = (name) => {
 };
 export const API_URL = env('CP_API_URL');
 export const OCPP_URL = env('CP_OCPP_URL');
+export const YKC_ADDRESS = env('CP_YKC_ADDRESS'); // host:port
 export const ADMIN_PASSWORD = env('CP_ADMIN_PASSWORD');
 export const BINARY = env('CP_BINARY');
 export const ARTIFACTS = env('CP_ARTIFACTS');
@@ -76,6 +77,23 @@ export class Sim {
       }
       return true;
     }, `${this.prefix} piles ${want ? 'online' : 'offline'}`, 30000);
+  }
+}
+
+// Simulated YKC V1.6 DC piles with two guns (`chargeplane sim --protocol ykc`), registered through
+// the API; their ids are 14-digit pile numbers counting up from `first`.
+export class YkcSim extends Sim {
+  constructor(first, piles) {
+    super(`YKC${first}`, piles);
+    this.first = first;
+    this.ids = Array.from({ length: piles }, (_, i) => String(BigInt(first) + BigInt(i)));
+  }
+  start() {
+    this.proc = spawn(BINARY, ['sim', '--protocol', 'ykc', '--piles', String(this.piles), '--first-pile', this.first,
+      '--connectors', '2', '--ykc-address', YKC_ADDRESS, '--api', API_URL, '--admin-password', ADMIN_PASSWORD,
+      '--interval', '1', '--log-level', 'warn'],
+    { stdio: ['ignore', 'ignore', openSync(join(WORK, `sim-${this.prefix}.log`), 'a')] });
+    return this;
   }
 }
 

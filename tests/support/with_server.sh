@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command against a fresh `chargeplane serve`: ephemeral loopback ports, a temporary data
 # dir, a generated admin password. Waits for the server's ready line, exports CP_BINARY,
-# CP_OCPP_URL, CP_API_URL, CP_ADMIN_PASSWORD and CP_WORK (a scratch dir removed afterwards) to
-# the command, then stops the server with SIGTERM and requires a clean exit (status 0 within
+# CP_OCPP_URL, CP_API_URL, CP_YKC_ADDRESS (host:port), CP_ADMIN_PASSWORD and CP_WORK (a scratch
+# dir removed afterwards) to the command, then stops the server with SIGTERM and requires a clean exit (status 0 within
 # 20 s): a crash, a hang on shutdown or a sanitizer report at exit fails the run even when the
 # command passed. Prints the server's last log lines on any failure.
 # Usage: tests/support/with_server.sh <label> <path-to-chargeplane> <call-timeout-s> -- <command ...>
@@ -65,11 +65,12 @@ done
 [[ -n "$ready" ]] || { echo "$label: no ready line within 60 s" >&2; server_log; exit 1; }
 ocpp_url="$(sed -n 's/.* ocpp=\([^ ]*\).*/\1/p' <<<"$ready")"
 api_url="$(sed -n 's/.* api=\([^ ]*\).*/\1/p' <<<"$ready")"
+ykc_address="$(sed -n 's/.* ykc=tcp:\/\/\([^ ]*\).*/\1/p' <<<"$ready")"
 echo "$label: server ready (ocpp=$ocpp_url api=$api_url)"
 
 mkdir -p "$work/scratch"
 status=0
-CP_BINARY="$bin" CP_OCPP_URL="$ocpp_url" CP_API_URL="$api_url" CP_ADMIN_PASSWORD="$admin_password" \
+CP_BINARY="$bin" CP_OCPP_URL="$ocpp_url" CP_API_URL="$api_url" CP_YKC_ADDRESS="$ykc_address" CP_ADMIN_PASSWORD="$admin_password" \
   CP_WORK="$work/scratch" "$@" || status=$?
 
 stop_server

@@ -138,8 +138,28 @@ export async function pilePage(main: HTMLElement, params: Record<string, string>
       await send('trigger_message', { message: msg.value }, `Ask ${id} to send ${msg.value}.`);
     }],
   ];
-  if (canOperate()) for (const [label, fn] of buttons) controls.append(h('button', { type: 'button', onclick: () => void fn() }, label));
-  else controls.append(h('p', { class: 'muted' }, 'Remote control needs the operator role.'));
+  // One vehicle on several guns (YKC V1.6 parallel charging): offered on YKC piles with two or
+  // more guns; a V1.5 pile answers NotSupported, shown like any other answer.
+  const guns = () => [...connectors.keys()].filter((c) => c > 0).sort((a, b) => a - b);
+  const parallelButton = h('button', { type: 'button', onclick: () => void parallelStart() }, 'Parallel start…');
+  const showParallel = () => { parallelButton.hidden = pile?.protocol !== 'ykc' || guns().length < 2; };
+  const parallelStart = async () => {
+    const boxes = guns().map((g, i) => h('input', { type: 'checkbox', value: String(g), checked: i < 2, 'aria-label': `Gun ${g}` }));
+    const tag = h('input', { required: true, maxlength: 20, value: 'OPERATOR', 'aria-label': 'Id tag' });
+    const body = h('div', {}, field('Guns', h('span', { class: 'row' }, ...boxes), 'The first gun ticked leads the session.'), field('Id tag', tag));
+    if (!await promptForm('Parallel start', body)) return;
+    const chosen = boxes.filter((b) => b.checked).map((b) => Number(b.value));
+    if (chosen.length < 2) return notice('A parallel start needs two or more guns', 'error');
+    await send('remote_start_parallel', { connectors: chosen, id_tag: tag.value },
+      `Charge one vehicle on guns ${chosen.join(' and ')} at once, for ${tag.value}.`);
+  };
+  showParallel();
+  if (canOperate()) {
+    for (const [label, fn] of buttons) controls.append(h('button', { type: 'button', onclick: () => void fn() }, label));
+    controls.append(parallelButton);
+  } else {
+    controls.append(h('p', { class: 'muted' }, 'Remote control needs the operator role.'));
+  }
 
   // transactions and reported configuration
   const txBody = h('tbody');
@@ -189,6 +209,7 @@ export async function pilePage(main: HTMLElement, params: Record<string, string>
       pile = p;
       renderInfo();
       for (const c of conns.items) { connectors.set(c.connector, c); connectorRow(c); }
+      showParallel();
       for (const c of cmds.items) renderCommand(c);
       err.hide();
       const history = await Promise.all(MEASURANDS.map((m) =>
@@ -214,6 +235,7 @@ export async function pilePage(main: HTMLElement, params: Record<string, string>
           Object.assign(c, { status: e.status, error_code: e.error_code, updated: e.at });
           connectors.set(c.connector, c);
           connectorRow(c);
+          showParallel();
           break;
         }
         case 'telemetry':
