@@ -69,7 +69,9 @@ class Chart {
         width, height: 180,
         series: [{}, ...connectors.map((c, i) => ({ label: `connector ${c}`, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true }))],
         axes: [axis, { ...axis, size: 60 }],
-        scales: { x: { time: true } },
+        // The window, not the data, sets the time axis: a pile with one sample so far shows it
+        // at the right edge of the last 30 minutes, not on an axis uPlot stretched over years.
+        scales: { x: { time: true, range: () => { const now = Date.now() / 1000; return [now - WINDOW_S, now]; } } },
         legend: { live: true },
       }, data, this.box);
     } else {
