@@ -203,8 +203,11 @@ bool PileAdapter::State::on_command_reply(const Message& m) {
     }
     on_remote_start_reply(parallel->reply, [this, id = r.id, gun = it->gun](bool durable) {
       if (!running || running->id != id) return;  // it timed out meanwhile; another command runs
-      for (auto& g : running->parallel)
-        if (g.gun == gun) g.settled = true, g.recorded = durable;
+      for (auto& g : running->parallel) {
+        if (g.gun != gun) continue;
+        g.settled = true;
+        g.recorded = durable;
+      }
       settle_parallel_start();
     });
     return true;
