@@ -161,16 +161,14 @@ BillingModel billing_model(const BillingModelSetting& s, const std::string& pile
   return m;
 }
 
-std::string transaction_serial(const std::string& pile, int gun, Timestamp at, unsigned counter) {
-  const auto t = cp56_from_unix_ms(to_millis(at));
-  return fmt::format("{}{:02}{:02}{:02}{:02}{:02}{:02}{:02}{:04}", pile, gun % 100, t.year % 100, t.month, t.day,
-                     t.hour, t.minute, t.milliseconds / 1000, counter % 10000);
-}
-
 std::string parallel_serial(Timestamp at) {
   const auto t = cp56_from_unix_ms(to_millis(at));
   return fmt::format("{:02}{:02}{:02}{:02}{:02}{:02}", t.year % 100, t.month, t.day, t.hour, t.minute,
                      t.milliseconds / 1000);
+}
+
+std::string transaction_serial(const std::string& pile, int gun, Timestamp at, unsigned counter) {
+  return fmt::format("{}{:02}{}{:04}", pile, gun % 100, parallel_serial(at), counter % 10000);
 }
 
 }  // namespace cp::ykc

@@ -49,7 +49,8 @@ BillingModel billing_model(const BillingModelSetting& setting, const std::string
 // "32010600019236" + gun + yyMMddHHmmss (Beijing) + 4-digit counter: a platform-issued
 // transaction serial (notes §1.1).
 std::string transaction_serial(const std::string& pile, int gun, Timestamp at, unsigned counter);
-// A V1.6 parallel session's serial (BCD 6, notes §7): yyMMddHHmmss of `at`, as the pile's own.
+// A V1.6 parallel session's serial (BCD 6, notes §7): yyMMddHHmmss of `at` (Beijing), the same
+// stamp a transaction serial carries.
 std::string parallel_serial(Timestamp at);
 
 }  // namespace cp::ykc
